@@ -1,0 +1,156 @@
+/*
+** rank_result.c — per-rank results: lifecycle and encoding.
+*/
+#include "rank_result.h"
+
+void cs_rank_result_init(cs_rank_result *r, int64_t rank, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    r->rank = rank;
+    r->path = cs_xstrdup(path ? path : "");
+}
+
+void cs_rank_result_free(cs_rank_result *r)
+{
+    free(r->path);
+    free(r->overlap.items);
+    for (size_t i = 0; i < r->groups.len; i++) free(r->groups.items[i].name);
+    free(r->groups.items);
+    free(r->parallel_group_info);
+    free(r->distributed_args);
+    free(r->host_uid);
+    free(r->host_name);
+    free(r->device_map.items);
+    cs_report_free(&r->report);
+    memset(r, 0, sizeof *r);
+}
+
+void cs_rank_result_add_group(cs_rank_result *r, const char *name, bool p2p)
+{
+    for (size_t i = 0; i < r->groups.len; i++)
+        if (r->groups.items[i].p2p == p2p && strcmp(r->groups.items[i].name, name) == 0) return;
+    cs_group_use g = {cs_xstrdup(name), p2p};
+    CS_VEC_PUSH(r->groups, g);
+}
+
+static void encode_report(const cs_report *rep, cs_encoder *e)
+{
+    cs_put_i64(e, (int64_t)rep->skips.len);
+    for (size_t i = 0; i < rep->skips.len; i++) {
+        const cs_skip *s = &rep->skips.items[i];
+        cs_put_i64(e, s->has_rank);
+        cs_put_i64(e, s->rank);
+        cs_put_str(e, s->path);
+        cs_put_str(e, s->analysis);
+        cs_put_str(e, s->reason);
+    }
+    cs_put_i64(e, (int64_t)rep->lines.len);
+    for (size_t i = 0; i < rep->lines.len; i++) {
+        const cs_line *l = &rep->lines.items[i];
+        cs_put_i64(e, l->kind);
+        cs_put_i64(e, l->rank);
+        cs_put_i64(e, l->seq);
+        cs_put_str(e, l->analysis);
+        cs_put_str(e, l->text);
+    }
+}
+
+static void decode_report(cs_decoder *d, cs_report *rep)
+{
+    int64_t n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_skip s;
+        s.has_rank = cs_get_i64(d) != 0;
+        s.rank = cs_get_i64(d);
+        s.path = cs_get_str(d);
+        s.analysis = cs_get_str(d);
+        s.reason = cs_get_str(d);
+        if (!s.path) s.path = cs_xstrdup("");
+        if (!s.analysis) s.analysis = cs_xstrdup("");
+        if (!s.reason) s.reason = cs_xstrdup("");
+        CS_VEC_PUSH(rep->skips, s);
+    }
+    n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_line l;
+        l.kind = (cs_line_kind)cs_get_i64(d);
+        l.rank = cs_get_i64(d);
+        l.seq = cs_get_i64(d);
+        l.analysis = cs_get_str(d);
+        l.text = cs_get_str(d);
+        if (!l.analysis) l.analysis = cs_xstrdup("");
+        if (!l.text) l.text = cs_xstrdup("");
+        CS_VEC_PUSH(rep->lines, l);
+    }
+}
+
+void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e)
+{
+    cs_put_i64(e, r->rank);
+    cs_put_str(e, r->path);
+    cs_put_i64(e, r->analysed);
+    cs_put_i64(e, r->overlap_done);
+    cs_put_i64(e, (int64_t)r->overlap.len);
+    for (size_t i = 0; i < r->overlap.len; i++) {
+        const cs_overlap_row *o = &r->overlap.items[i];
+        cs_put_i64(e, o->device);
+        cs_put_i64(e, o->has_step_id);
+        cs_put_i64(e, o->step_id);
+        for (int k = 0; k < CS_OV_NVALUES; k++) cs_put_i64(e, o->v[k]);
+    }
+    cs_put_i64(e, (int64_t)r->groups.len);
+    for (size_t i = 0; i < r->groups.len; i++) {
+        cs_put_str(e, r->groups.items[i].name);
+        cs_put_i64(e, r->groups.items[i].p2p);
+    }
+    cs_put_str(e, r->parallel_group_info);
+    cs_put_str(e, r->distributed_args);
+    cs_put_str(e, r->host_uid);
+    cs_put_str(e, r->host_name);
+    cs_put_i64(e, (int64_t)r->device_map.len);
+    for (size_t i = 0; i < r->device_map.len; i++) {
+        cs_put_i64(e, r->device_map.items[i].rank_id);
+        cs_put_i64(e, r->device_map.items[i].device_id);
+    }
+    encode_report(&r->report, e);
+}
+
+int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->rank = cs_get_i64(d);
+    r->path = cs_get_str(d);
+    if (!r->path) r->path = cs_xstrdup("");
+    r->analysed = cs_get_i64(d) != 0;
+    r->overlap_done = cs_get_i64(d) != 0;
+    int64_t n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_overlap_row o;
+        o.device = cs_get_i64(d);
+        o.has_step_id = cs_get_i64(d) != 0;
+        o.step_id = cs_get_i64(d);
+        for (int k = 0; k < CS_OV_NVALUES; k++) o.v[k] = cs_get_i64(d);
+        CS_VEC_PUSH(r->overlap, o);
+    }
+    n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_group_use g;
+        g.name = cs_get_str(d);
+        g.p2p = cs_get_i64(d) != 0;
+        if (!g.name) g.name = cs_xstrdup("");
+        CS_VEC_PUSH(r->groups, g);
+    }
+    r->parallel_group_info = cs_get_str(d);
+    r->distributed_args = cs_get_str(d);
+    r->host_uid = cs_get_str(d);
+    r->host_name = cs_get_str(d);
+    n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_device_map_row m;
+        m.rank_id = cs_get_i64(d);
+        m.device_id = cs_get_i64(d);
+        CS_VEC_PUSH(r->device_map, m);
+    }
+    decode_report(d, &r->report);
+    return d->failed ? -1 : 0;
+}

@@ -1,0 +1,49 @@
+/*
+** rank_result.h — everything one rank contributes to the cluster outputs:
+** small per-rank summaries, never raw tables.  A worker process builds one
+** per rank it owns; they are encoded, gathered on process 0, decoded and
+** merged in rank order there.
+*/
+#ifndef CS_RANK_RESULT_H
+#define CS_RANK_RESULT_H
+
+#include <stdbool.h>
+#include "codec.h"
+#include "overlap.h"
+#include "report.h"
+
+/* A communication group this rank took part in. */
+typedef struct cs_group_use {
+    char *name;             /* HCCL group name string (COMMUNICATION_OP.groupName) */
+    bool p2p;               /* type by rule P2 (analyses.md §2.c.2) */
+} cs_group_use;
+
+typedef struct cs_device_map_row {
+    int64_t rank_id, device_id;
+} cs_device_map_row;
+
+typedef struct cs_rank_result {
+    int64_t rank;
+    char *path;                     /* rank folder */
+    bool analysed;                  /* false: the rank was skipped whole ("read") */
+    bool overlap_done;              /* overlap rows are valid for this rank */
+    cs_overlap_rows overlap;
+    CS_VEC(cs_group_use) groups;    /* distinct, in first-seen order */
+    char *parallel_group_info;      /* META_DATA JSON text, or NULL */
+    char *distributed_args;         /* profiler_metadata.json distributed_args, JSON text, or NULL */
+    char *host_uid, *host_name;     /* HOST_INFO; NULL when absent */
+    CS_VEC(cs_device_map_row) device_map;
+    cs_report report;               /* this rank's skips and report lines */
+} cs_rank_result;
+
+void cs_rank_result_init(cs_rank_result *r, int64_t rank, const char *path);
+void cs_rank_result_free(cs_rank_result *r);
+/* Adds a group use unless already present. */
+void cs_rank_result_add_group(cs_rank_result *r, const char *name, bool p2p);
+
+void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e);
+/* Decodes one result into r (initialised by this call).  Returns -1 on a
+** malformed buffer. */
+int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+** mpi_driver.c — discover → assign → read/analyse → gather → merge → export,
+** distributed over the processes of an MPI job.  Every MPI call of
+** clusterscope is in this file.
+**
+** Only process 0 prints.  MPI errors are returned (MPI_ERRORS_RETURN), then
+** reported and turned into MPI_Abort(…, 2), as outputs.md §2 specifies.
+*/
+#include "mpi_driver.h"
+
+#include <inttypes.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "assign.h"
+#include "codec.h"
+#include "discover.h"
+#include "options.h"
+#include "pipeline.h"
+
+typedef struct job {
+    int me, nprocs;
+    cs_options opt;
+    bool show_progress;
+} job;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void check_mpi(int rc, const char *what)
+{
+    if (rc == MPI_SUCCESS) return;
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, msg, &len);
+    fprintf(stderr, "clusterscope: error: MPI %s failed: %s\n", what, msg);
+    MPI_Abort(MPI_COMM_WORLD, 2);
+}
+
+static void progress_line(const job *j, const char *phase, const char *counts, double t0)
+{
+    if (j->me != 0 || !j->show_progress) return;
+    fprintf(stderr, "clusterscope: %s: %s, %.1f s\n", phase, counts, now_seconds() - t0);
+}
+
+/* Broadcasts a buffer from process 0 (its size first). */
+static void bcast_buffer(unsigned char **buf, size_t *len)
+{
+    int64_t n = (int64_t)*len;
+    check_mpi(MPI_Bcast(&n, 1, MPI_INT64_T, 0, MPI_COMM_WORLD), "Bcast");
+    if (*buf == NULL) *buf = cs_xmalloc((size_t)n + 1);
+    *len = (size_t)n;
+    if (n > 0) check_mpi(MPI_Bcast(*buf, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD), "Bcast");
+}
+
+static void encode_discovery(const cs_discovery *d, cs_encoder *e)
+{
+    cs_put_i64(e, (int64_t)d->nranks);
+    cs_put_i64(e, (int64_t)d->nfolders);
+    for (size_t i = 0; i < d->nranks; i++) {
+        const cs_rank_dir *r = &d->ranks[i];
+        cs_put_i64(e, r->rank);
+        cs_put_str(e, r->path);
+        cs_put_str(e, r->db_path);
+        cs_put_str(e, r->analysis_db_path);
+        cs_put_str(e, r->metadata_path);
+        cs_put_i64(e, r->size_bytes);
+    }
+}
+
+static void decode_discovery(cs_decoder *dec, cs_discovery *d)
+{
+    memset(d, 0, sizeof *d);
+    d->nranks = (size_t)cs_get_i64(dec);
+    d->nfolders = (size_t)cs_get_i64(dec);
+    d->ranks = cs_xcalloc(d->nranks ? d->nranks : 1, sizeof *d->ranks);
+    for (size_t i = 0; i < d->nranks; i++) {
+        cs_rank_dir *r = &d->ranks[i];
+        r->rank = cs_get_i64(dec);
+        r->path = cs_get_str(dec);
+        r->db_path = cs_get_str(dec);
+        r->analysis_db_path = cs_get_str(dec);
+        r->metadata_path = cs_get_str(dec);
+        r->size_bytes = cs_get_i64(dec);
+    }
+}
+
+/* Process 0 discovers; the list reaches every process.  Returns -1 (on
+** every process) when discovery failed fatally. */
+static int share_discovery(job *j, cs_discovery *d, cs_report *report)
+{
+    double t0 = now_seconds();
+    cs_encoder e = {0};
+    int64_t status = 0;
+    if (j->me == 0) {
+        cs_err err;
+        if (cs_discover(j->opt.input_dir, j->opt.rank_list, j->opt.nrank_list, d, report, &err) ||
+            cs_prepare_output_dir(&j->opt, &err)) {
+            fprintf(stderr, "clusterscope: error: %s\n", err.msg);
+            status = -1;
+        } else {
+            encode_discovery(d, &e);
+        }
+    }
+    check_mpi(MPI_Bcast(&status, 1, MPI_INT64_T, 0, MPI_COMM_WORLD), "Bcast");
+    if (status) {
+        free(e.buf);
+        return -1;
+    }
+    bcast_buffer(&e.buf, &e.len);
+    if (j->me != 0) {
+        cs_decoder dec = {e.buf, e.len, 0, false};
+        decode_discovery(&dec, d);
+    }
+    free(e.buf);
+    char counts[96];
+    snprintf(counts, sizeof counts, "%zu rank folders (%zu skipped)", d->nfolders,
+             d->nfolders > d->nranks ? d->nfolders - d->nranks : 0);
+    progress_line(j, "discover", counts, t0);
+    return 0;
+}
+
+/* Analyses this process's share and encodes the results. */
+static void analyse_share(const job *j, const cs_discovery *d, cs_encoder *e)
+{
+    int *owner = cs_xmalloc((d->nranks ? d->nranks : 1) * sizeof *owner);
+    cs_assign_ranks(d->ranks, d->nranks, j->nprocs, owner);
+    int64_t mine = 0;
+    for (size_t i = 0; i < d->nranks; i++) mine += owner[i] == j->me;
+    cs_put_i64(e, mine);
+    for (size_t i = 0; i < d->nranks; i++) {
+        if (owner[i] != j->me) continue;
+        cs_rank_result res;
+        cs_pipeline_analyse_rank(&d->ranks[i], &j->opt, &res);
+        cs_rank_result_encode(&res, e);
+        cs_rank_result_free(&res);
+    }
+    free(owner);
+}
+
+/* Gathers every process's encoded results on process 0. */
+static unsigned char *gather_results(const job *j, const cs_encoder *e, int **counts, int **displs)
+{
+    if (e->len > INT32_MAX) {
+        fprintf(stderr, "clusterscope: error: per-process results exceed 2 GiB\n");
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    int len = (int)e->len;
+    *counts = j->me == 0 ? cs_xmalloc((size_t)j->nprocs * sizeof(int)) : NULL;
+    *displs = j->me == 0 ? cs_xmalloc((size_t)j->nprocs * sizeof(int)) : NULL;
+    check_mpi(MPI_Gather(&len, 1, MPI_INT, *counts, 1, MPI_INT, 0, MPI_COMM_WORLD), "Gather");
+    unsigned char *all = NULL;
+    if (j->me == 0) {
+        int64_t total = 0;
+        for (int p = 0; p < j->nprocs; p++) {
+            (*displs)[p] = (int)total;
+            total += (*counts)[p];
+        }
+        if (total > INT32_MAX) {
+            fprintf(stderr, "clusterscope: error: gathered results exceed 2 GiB\n");
+            MPI_Abort(MPI_COMM_WORLD, 2);
+        }
+        all = cs_xmalloc((size_t)total + 1);
+    }
+    check_mpi(MPI_Gatherv(e->buf, len, MPI_BYTE, all, *counts, *displs, MPI_BYTE, 0, MPI_COMM_WORLD),
+              "Gatherv");
+    return all;
+}
+
+static int decode_all(const job *j, const unsigned char *all, const int *counts, const int *displs,
+                      cs_rank_result **out, size_t *nout)
+{
+    CS_VEC(cs_rank_result) results = {0};
+    for (int p = 0; p < j->nprocs; p++) {
+        cs_decoder dec = {all + displs[p], (size_t)counts[p], 0, false};
+        int64_t n = cs_get_i64(&dec);
+        for (int64_t i = 0; i < n; i++) {
+            cs_rank_result r;
+            if (cs_rank_result_decode(&dec, &r)) {
+                cs_rank_result_free(&r);
+                fprintf(stderr, "clusterscope: error: malformed result from process %d\n", p);
+                free(results.items);
+                return -1;
+            }
+            CS_VEC_PUSH(results, r);
+        }
+    }
+    *out = results.items;
+    *nout = results.len;
+    return 0;
+}
+
+static void print_report(const job *j, const cs_report *report)
+{
+    for (size_t i = 0; i < report->skips.len; i++) {
+        const cs_skip *s = &report->skips.items[i];
+        if (s->has_rank)
+            fprintf(stderr, "clusterscope: skipped: rank %" PRId64 " (%s): %s [%s]\n", s->rank, s->analysis,
+                    s->reason, s->path);
+        else
+            fprintf(stderr, "clusterscope: skipped: rank ? (%s): %s [%s]\n", s->analysis, s->reason, s->path);
+    }
+    if (j->opt.quiet) return;
+    for (size_t i = 0; i < report->lines.len; i++)
+        fprintf(stderr, "clusterscope: %s\n", report->lines.items[i].text);
+}
+
+/* Process 0: decode, merge, write, report.  Returns the exit status. */
+static int finish_on_root(const job *j, const unsigned char *all, const int *counts, const int *displs,
+                          cs_report *report, size_t nranks)
+{
+    cs_rank_result *results = NULL;
+    size_t n = 0;
+    if (decode_all(j, all, counts, displs, &results, &n)) return 2;
+    double t0 = now_seconds();
+    cs_finish_stats stats;
+    cs_err err;
+    int rc = cs_pipeline_finish(&j->opt, results, n, report, &stats, &err);
+    print_report(j, report);
+    if (rc < 0) fprintf(stderr, "clusterscope: error: %s\n", err.msg);
+    else {
+        char line[96];
+        snprintf(line, sizeof line, "%zu ranks (%zu skipped)", nranks, cs_report_ranks_skipped(report));
+        progress_line(j, "analyse", line, t0);
+        snprintf(line, sizeof line, "%zu tables, %zu files", stats.tables, stats.files);
+        progress_line(j, "write", line, t0);
+    }
+    for (size_t i = 0; i < n; i++) cs_rank_result_free(&results[i]);
+    free(results);
+    return rc < 0 ? 2 : rc;
+}
+
+static int run_job(job *j)
+{
+    cs_discovery d = {0};
+    cs_report report = {0};
+    int64_t rc = 2;
+    if (share_discovery(j, &d, &report) == 0) {
+        double t0 = now_seconds();
+        cs_encoder e = {0};
+        analyse_share(j, &d, &e);
+        int *counts = NULL, *displs = NULL;
+        unsigned char *all = gather_results(j, &e, &counts, &displs);
+        free(e.buf);
+        char line[64];
+        snprintf(line, sizeof line, "%zu ranks", d.nranks);
+        progress_line(j, "read", line, t0);
+        if (j->me == 0) rc = finish_on_root(j, all, counts, displs, &report, d.nranks);
+        free(all);
+        free(counts);
+        free(displs);
+    }
+    check_mpi(MPI_Bcast(&rc, 1, MPI_INT64_T, 0, MPI_COMM_WORLD), "Bcast");
+    cs_report_free(&report);
+    cs_discovery_free(&d);
+    return (int)rc;
+}
+
+int cs_mpi_main(int argc, char **argv)
+{
+    job j = {0};
+    MPI_Init(&argc, &argv);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(MPI_COMM_WORLD, &j.me);
+    MPI_Comm_size(MPI_COMM_WORLD, &j.nprocs);
+    cs_err err;
+    int rc;
+    /* Every process parses the same argv, so all reach the same verdict
+    ** without talking to each other. */
+    if (cs_options_parse(argc, argv, &j.opt, &err)) {
+        if (j.me == 0) fprintf(stderr, "clusterscope: error: %s\n", err.msg);
+        rc = 2;
+    } else if (j.opt.help) {
+        if (j.me == 0) fputs(cs_usage(), stdout);
+        rc = 0;
+    } else if (j.opt.version) {
+        if (j.me == 0) printf("%s\n", cs_tool_version());
+        rc = 0;
+    } else {
+        j.show_progress = !j.opt.quiet && j.opt.progress != CS_PROGRESS_NONE;
+        rc = run_job(&j);
+    }
+    cs_options_free(&j.opt);
+    MPI_Finalize();
+    return rc;
+}

@@ -1,0 +1,32 @@
+/*
+** cluster_tables.h — turning merged cluster results into output tables with
+** the reference's names, columns and row order (outputs.md §2, §3).
+*/
+#ifndef CS_CLUSTER_TABLES_H
+#define CS_CLUSTER_TABLES_H
+
+#include "groups.h"
+#include "rank_result.h"
+#include "report.h"
+#include "stage.h"
+#include "step_trace.h"
+#include "table.h"
+
+/* Which export the table is built for: a few texts differ (the stage index
+** is "(0,1)" in the database and "(0, 1)" in the CSV). */
+typedef enum cs_table_form { CS_FORM_DB, CS_FORM_CSV } cs_table_form;
+
+void cs_table_step_trace(const cs_step_trace *rows, const cs_stages *stages,
+                         cs_table_form form, cs_table *t);
+void cs_table_group_map(const cs_group_map *m, cs_table *t);
+void cs_table_skipped(const cs_report *r, cs_table *t);
+/* base_info: the ClusterBaseInfo value text, or NULL (no row). */
+void cs_table_base_info(const char *base_info, cs_table *t);
+/* ranks: ascending; only analysed ranks contribute. */
+void cs_table_host_info(const cs_rank_result *ranks, size_t n, cs_table *t);
+void cs_table_rank_device_map(const cs_rank_result *ranks, size_t n, cs_table *t);
+
+/* communication_group.json text (the reference's text-mode file). */
+char *cs_group_map_json(const cs_group_map *m);
+
+#endif

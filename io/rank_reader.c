@@ -1,0 +1,550 @@
+/*
+** rank_reader.c — streaming one rank's profiler database.
+**
+** One pass over each table the overlap needs, in this order:
+**   STRING_IDS lookups (by primary key, through joins), STEP_TIME or the
+**   ProfilerStep ops, CANN_API node launches, COMPUTE_TASK_INFO ids,
+**   COMMUNICATION_OP, then TASK once, classifying every task row as compute
+**   kernel, part of a communication op, and part of a step's launches.
+*/
+#include "rank_reader.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "hccl_names.h"
+
+typedef struct reader {
+    sqlite3 *db;
+    const char *path;
+    cs_rank_result *res;
+    cs_overlap_input *in;
+    cs_err *err;
+    bool schema_error;      /* a query failed to prepare: missing table/column */
+} reader;
+
+void cs_overlap_input_free(cs_overlap_input *in)
+{
+    free(in->steps.items);
+    free(in->compute.items);
+    free(in->comm.items);
+    memset(in, 0, sizeof *in);
+}
+
+/* Percent-encodes the characters that would end or change a URI path. */
+static char *file_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *uri = cs_xmalloc(n * 3 + 64);
+    char *p = uri + sprintf(uri, "file:");
+    for (const char *s = path; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f)
+            p += sprintf(p, "%%%02X", c);
+        else
+            *p++ = (char)c;
+    }
+    strcpy(p, "?mode=ro&immutable=1");
+    return uri;
+}
+
+sqlite3 *cs_db_open_ro(const char *path, cs_err *err)
+{
+    char *uri = file_uri(path);
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
+        cs_fail(err, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return NULL;
+    }
+    /* Touch the schema now so that "file is not a database" surfaces here,
+    ** with the file's name, rather than on the first analysis query. */
+    rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        cs_fail(err, "%s: not a readable SQLite database: %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static bool table_exists(reader *r, const char *table)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Prepares sql; on failure the message names the file and table (SQLite's
+** own text names the missing column). */
+static sqlite3_stmt *prepare(reader *r, const char *table, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        cs_fail(r->err, "%s: table %s: %s", r->path, table, sqlite3_errmsg(r->db));
+        r->schema_error = true;
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Finishes a row loop: SQLITE_DONE is success, anything else (a corrupt
+** page in the middle of a table) is a read error naming the table. */
+static int finish(reader *r, sqlite3_stmt *st, int rc, const char *table)
+{
+    if (rc != SQLITE_DONE) {
+        cs_fail(r->err, "%s: table %s: read error: %s", r->path, table, sqlite3_errmsg(r->db));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* An integer column; TEXT holding a decimal integer is accepted because
+** PYTORCH_API stores its times as TEXT in some producer versions. */
+static bool column_int(sqlite3_stmt *st, int col, int64_t *out)
+{
+    int type = sqlite3_column_type(st, col);
+    if (type == SQLITE_INTEGER) {
+        *out = sqlite3_column_int64(st, col);
+        return true;
+    }
+    if (type == SQLITE_TEXT) {
+        const char *s = (const char *)sqlite3_column_text(st, col);
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || *end) return false;
+        *out = v;
+        return true;
+    }
+    return false;
+}
+
+static bool plausible_time(int64_t t) { return t >= CS_TIME_MIN_NS && t <= CS_TIME_MAX_NS; }
+
+/* Reads a [start, end] pair from columns c and c+1, rejecting NULLs,
+** non-integers, absurd times and negative durations. */
+static bool column_range(sqlite3_stmt *st, int c, int64_t *start, int64_t *end)
+{
+    return column_int(st, c, start) && column_int(st, c + 1, end) &&
+           plausible_time(*start) && plausible_time(*end) && *end >= *start;
+}
+
+static bool valid_id(int64_t v) { return v >= 0 && v != CS_INVALID_U32; }
+
+static void count_excluded(reader *r, int64_t n, const char *table)
+{
+    if (n == 0) return;
+    char what[128];
+    snprintf(what, sizeof what, "%s rows excluded (NULL, INVALID or absurd values)", table);
+    cs_report_count(&r->res->report, r->res->rank, n, what, "overlap");
+}
+
+/* The id of a value in an ENUM_* table, or fallback when the table or the
+** value is absent. */
+static int64_t enum_id(reader *r, const char *table, const char *name, int64_t fallback)
+{
+    if (!table_exists(r, table)) return fallback;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE name = ?", table);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) return fallback;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int64_t id = fallback;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rank metadata: host, device map, parallel groups.                   */
+
+static char *column_text_dup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+    return s ? cs_xstrdup((const char *)s) : NULL;
+}
+
+static int read_metadata(reader *r)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (table_exists(r, "HOST_INFO")) {
+        if (!(st = prepare(r, "HOST_INFO", "SELECT hostUid, hostName FROM HOST_INFO"))) return -1;
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            r->res->host_uid = column_text_dup(st, 0);
+            r->res->host_name = column_text_dup(st, 1);
+        }
+        sqlite3_finalize(st);
+    }
+    if (table_exists(r, "RANK_DEVICE_MAP")) {
+        if (!(st = prepare(r, "RANK_DEVICE_MAP", "SELECT rankId, deviceId FROM RANK_DEVICE_MAP"))) return -1;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            cs_device_map_row m;
+            if (!column_int(st, 0, &m.rank_id) || !column_int(st, 1, &m.device_id)) continue;
+            CS_VEC_PUSH(r->res->device_map, m);
+        }
+        if (finish(r, st, rc, "RANK_DEVICE_MAP")) return -1;
+    }
+    if (table_exists(r, "META_DATA")) {
+        if (!(st = prepare(r, "META_DATA",
+                           "SELECT value FROM META_DATA WHERE name = 'parallel_group_info'")))
+            return -1;
+        if (sqlite3_step(st) == SQLITE_ROW) r->res->parallel_group_info = column_text_dup(st, 0);
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Steps.                                                               */
+
+static int read_step_time(reader *r)
+{
+    if (!table_exists(r, "STEP_TIME")) return 0;
+    sqlite3_stmt *st = prepare(r, "STEP_TIME", "SELECT id, startNs, endNs FROM STEP_TIME");
+    if (!st) return -1;
+    int rc;
+    int64_t bad = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cs_step s = {0};
+        s.has_id = true;
+        if (!column_int(st, 0, &s.id) || !column_range(st, 1, &s.host_start, &s.host_end)) {
+            bad++;
+            continue;
+        }
+        CS_VEC_PUSH(r->in->steps, s);
+    }
+    count_excluded(r, bad, "STEP_TIME");
+    return finish(r, st, rc, "STEP_TIME");
+}
+
+/* Fallback when STEP_TIME has no rows: the ProfilerStep#N framework ops. */
+static int read_profiler_steps(reader *r)
+{
+    if (!table_exists(r, "PYTORCH_API") || !table_exists(r, "STRING_IDS")) return 0;
+    sqlite3_stmt *st = prepare(r, "PYTORCH_API",
+        "SELECT s.value, p.startNs, p.endNs FROM PYTORCH_API p JOIN STRING_IDS s ON s.id = p.name "
+        "WHERE s.value LIKE 'ProfilerStep#%'");
+    if (!st) return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cs_step s = {0};
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        char *end;
+        s.has_id = true;
+        s.id = strtoll(name + strlen("ProfilerStep#"), &end, 10);
+        if (*end || !column_range(st, 1, &s.host_start, &s.host_end)) continue;
+        CS_VEC_PUSH(r->in->steps, s);
+    }
+    return finish(r, st, rc, "PYTORCH_API");
+}
+
+/* FWK_START of the no-step window: the earliest framework op. */
+static int read_first_framework_op(reader *r, int64_t *out)
+{
+    *out = 0;
+    if (!table_exists(r, "PYTORCH_API")) return 0;
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT MIN(CAST(startNs AS INTEGER)) FROM PYTORCH_API WHERE type = %" PRId64,
+             enum_id(r, "ENUM_API_TYPE", "op", 50001));
+    sqlite3_stmt *st = prepare(r, "PYTORCH_API", sql);
+    if (!st) return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cs_fail(r->err, "%s: PYTORCH_API: %s", r->path, sqlite3_errmsg(r->db));
+}
+
+typedef CS_VEC(cs_launch) launch_vec;
+typedef CS_VEC(int64_t) id_vec;
+
+static int read_launches(reader *r, launch_vec *out)
+{
+    if (!table_exists(r, "CANN_API")) {
+        cs_report_note(&r->res->report, "overlap",
+                       "rank %" PRId64 ": no CANN_API table; step windows use host times", r->res->rank);
+        return 0;
+    }
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT connectionId, startNs, endNs FROM CANN_API WHERE type = %" PRId64,
+             enum_id(r, "ENUM_API_TYPE", "node", 10000));
+    sqlite3_stmt *st = prepare(r, "CANN_API", sql);
+    if (!st) return -1;
+    int rc;
+    int64_t bad = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cs_launch l;
+        if (!column_int(st, 0, &l.connection_id) || !valid_id(l.connection_id) ||
+            !column_range(st, 1, &l.start, &l.end)) {
+            bad++;
+            continue;
+        }
+        CS_VEC_PUSH(*out, l);
+    }
+    count_excluded(r, bad, "CANN_API");
+    return finish(r, st, rc, "CANN_API");
+}
+
+/* ------------------------------------------------------------------ */
+/* Compute kernel ids and communication ops.                            */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool contains_i64(const int64_t *a, size_t n, int64_t v)
+{
+    return bsearch(&v, a, n, sizeof *a, cmp_i64) != NULL;
+}
+
+/* Collects ids from a one-column query into a sorted array. */
+static int read_id_set(reader *r, const char *table, const char *sql, id_vec *out)
+{
+    sqlite3_stmt *st = prepare(r, table, sql);
+    if (!st) return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id;
+        if (column_int(st, 0, &id)) CS_VEC_PUSH(*out, id);
+    }
+    if (finish(r, st, rc, table)) return -1;
+    if (out->len) qsort(out->items, out->len, sizeof(int64_t), cmp_i64);
+    return 0;
+}
+
+/* A communication op while its device is being determined. */
+typedef struct pending_op {
+    int64_t connection_id;
+    int64_t start, end;
+    int64_t device;         /* -1: no task seen yet; -2: tasks on several devices */
+    bool is_receive;
+} pending_op;
+
+static int cmp_pending(const void *a, const void *b)
+{
+    const pending_op *x = a, *y = b;
+    if (x->connection_id != y->connection_id) return x->connection_id < y->connection_id ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+typedef CS_VEC(pending_op) op_vec;
+
+static int read_comm_ops(reader *r, op_vec *ops)
+{
+    if (!table_exists(r, "COMMUNICATION_OP")) {
+        cs_report_note(&r->res->report, "overlap",
+                       "rank %" PRId64 ": no COMMUNICATION_OP table; no communication time", r->res->rank);
+        return 0;
+    }
+    sqlite3_stmt *st = prepare(r, "COMMUNICATION_OP",
+        "SELECT o.startNs, o.endNs, o.connectionId, n.value, g.value FROM COMMUNICATION_OP o "
+        "LEFT JOIN STRING_IDS n ON n.id = o.opName LEFT JOIN STRING_IDS g ON g.id = o.groupName");
+    if (!st) return -1;
+    int rc;
+    int64_t bad = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        pending_op op = {0};
+        const char *name = (const char *)sqlite3_column_text(st, 3);
+        const char *group = (const char *)sqlite3_column_text(st, 4);
+        if (!column_range(st, 0, &op.start, &op.end) || !column_int(st, 2, &op.connection_id) ||
+            !valid_id(op.connection_id) || !name) {
+            bad++;
+            continue;
+        }
+        if (group) cs_rank_result_add_group(r->res, group, cs_is_p2p_by_group_rule(name));
+        op.device = -1;
+        op.is_receive = cs_is_bubble_op(name);
+        CS_VEC_PUSH(*ops, op);
+    }
+    count_excluded(r, bad, "COMMUNICATION_OP");
+    if (finish(r, st, rc, "COMMUNICATION_OP")) return -1;
+    if (ops->len) qsort(ops->items, ops->len, sizeof(pending_op), cmp_pending);
+    return 0;
+}
+
+static pending_op *find_op(pending_op *ops, size_t n, int64_t connection_id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ops[mid].connection_id < connection_id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && ops[lo].connection_id == connection_id ? &ops[lo] : NULL;
+}
+
+static void note_op_device(pending_op *ops, size_t n, int64_t connection_id, int64_t device)
+{
+    pending_op *op = find_op(ops, n, connection_id);
+    for (; op && op < ops + n && op->connection_id == connection_id; op++) {
+        if (op->device == -1) op->device = device;
+        else if (op->device != device) op->device = -2;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The TASK pass.                                                      */
+
+typedef struct task_pass {
+    id_vec compute_ids;     /* COMPUTE_TASK_INFO.globalTaskId, sorted */
+    id_vec kernel_types;    /* Level0 fallback: KERNEL_* taskType ids */
+    bool by_kernel_type;
+    op_vec ops;
+    launch_vec launches;
+    cs_step_builder steps;
+    int64_t rows;
+} task_pass;
+
+static bool is_compute_task(const task_pass *t, sqlite3_stmt *st)
+{
+    int64_t id;
+    if (t->by_kernel_type)
+        return column_int(st, 5, &id) && contains_i64(t->kernel_types.items, t->kernel_types.len, id);
+    return column_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id);
+}
+
+static int scan_tasks(reader *r, task_pass *t)
+{
+    sqlite3_stmt *st = prepare(r, "TASK",
+        "SELECT startNs, endNs, deviceId, connectionId, globalTaskId, taskType FROM TASK");
+    if (!st) return -1;
+    int rc;
+    int64_t bad = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t start, end, device, conn;
+        t->rows++;
+        if (!column_range(st, 0, &start, &end) || !column_int(st, 2, &device)) {
+            bad++;
+            continue;
+        }
+        bool linked = column_int(st, 3, &conn) && valid_id(conn);
+        if (linked) {
+            cs_step_builder_add_task(&t->steps, conn, start, end);
+            note_op_device(t->ops.items, t->ops.len, conn, device);
+        }
+        if (is_compute_task(t, st)) {
+            cs_device_range c = {start, end, device, false};
+            CS_VEC_PUSH(r->in->compute, c);
+        }
+    }
+    count_excluded(r, bad, "TASK");
+    return finish(r, st, rc, "TASK");
+}
+
+static int prepare_compute_ids(reader *r, task_pass *t)
+{
+    if (table_exists(r, "COMPUTE_TASK_INFO"))
+        return read_id_set(r, "COMPUTE_TASK_INFO", "SELECT globalTaskId FROM COMPUTE_TASK_INFO",
+                           &t->compute_ids);
+    t->by_kernel_type = true;
+    cs_report_note(&r->res->report, "overlap",
+                   "rank %" PRId64 ": no COMPUTE_TASK_INFO (profiler level 0?); compute = KERNEL_* tasks",
+                   r->res->rank);
+    return read_id_set(r, "STRING_IDS", "SELECT id FROM STRING_IDS WHERE value LIKE 'KERNEL\\_%' ESCAPE '\\'",
+                       &t->kernel_types);
+}
+
+static void keep_comm_ranges(reader *r, task_pass *t)
+{
+    int64_t dropped = 0;
+    for (size_t i = 0; i < t->ops.len; i++) {
+        const pending_op *op = &t->ops.items[i];
+        if (op->device < 0) {
+            dropped++;
+            continue;
+        }
+        cs_device_range m = {op->start, op->end, op->device, op->is_receive};
+        CS_VEC_PUSH(r->in->comm, m);
+    }
+    cs_report_count(&r->res->report, r->res->rank, dropped,
+                    "communication ops without device tasks on one device dropped", "overlap");
+}
+
+static int build_steps(reader *r, task_pass *t)
+{
+    if (r->in->steps.len == 0) {
+        int64_t fwk_start;
+        if (read_first_framework_op(r, &fwk_start)) return -1;
+        cs_step s = cs_step_no_steps(t->steps.first_launched_task, fwk_start);
+        CS_VEC_PUSH(r->in->steps, s);
+    } else {
+        cs_step_builder_finish(&t->steps);
+    }
+    return 0;
+}
+
+static void task_pass_free(task_pass *t)
+{
+    free(t->compute_ids.items);
+    free(t->kernel_types.items);
+    free(t->ops.items);
+    free(t->launches.items);
+    cs_step_builder_free(&t->steps);
+}
+
+static int read_overlap_inputs(reader *r)
+{
+    static const char *const required[] = {"TASK", "STRING_IDS"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!table_exists(r, required[i])) {
+            cs_report_skip(&r->res->report, true, r->res->rank, r->res->path, "overlap",
+                           "missing table %s", required[i]);
+            return 0;
+        }
+    }
+    task_pass t = {0};
+    int rc = -1;
+    if (read_step_time(r)) goto out;
+    if (r->in->steps.len == 0 && read_profiler_steps(r)) goto out;
+    if (read_launches(r, &t.launches)) goto out;
+    if (prepare_compute_ids(r, &t) || read_comm_ops(r, &t.ops)) goto out;
+    cs_step_builder_init(&t.steps, r->in->steps.items, r->in->steps.len, t.launches.items, t.launches.len);
+    if (scan_tasks(r, &t)) goto out;
+    if (t.rows == 0) {
+        rc = cs_fail(r->err, "%s: empty rank (no rows in TASK)", r->path);
+        goto out;
+    }
+    if (build_steps(r, &t)) goto out;
+    keep_comm_ranges(r, &t);
+    r->in->usable = true;
+    rc = 0;
+out:
+    task_pass_free(&t);
+    if (rc && r->schema_error) {
+        /* A missing column costs this analysis, not the rank. */
+        cs_report_skip(&r->res->report, true, r->res->rank, r->res->path, "overlap", "%s", r->err->msg);
+        free(r->in->steps.items);
+        free(r->in->compute.items);
+        free(r->in->comm.items);
+        memset(r->in, 0, sizeof *r->in);
+        rc = 0;
+    }
+    return rc;
+}
+
+int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in, cs_err *err)
+{
+    memset(in, 0, sizeof *in);
+    reader r = {NULL, db_path, res, in, err, false};
+    r.db = cs_db_open_ro(db_path, err);
+    if (!r.db) return -1;
+    int rc = read_metadata(&r);
+    if (rc == 0) rc = read_overlap_inputs(&r);
+    sqlite3_close(r.db);
+    return rc;
+}

@@ -1,0 +1,43 @@
+/*
+** rank_reader.h — reading one rank's profiler database
+** (ascend_pytorch_profiler_{rank}.db) into the records the analyses need.
+**
+** The database is opened read-only and immutable (no journal or lock file
+** next to the user's data); rows are streamed with prepared statements and
+** only what the analysis keeps (compute ranges, op ranges, launches) is held
+** in memory, for this one rank.
+*/
+#ifndef CS_RANK_READER_H
+#define CS_RANK_READER_H
+
+#include <sqlite3.h>
+#include "overlap.h"
+#include "rank_result.h"
+
+/* Inputs of the overlap analysis for one rank.  Owns its arrays. */
+typedef struct cs_overlap_input {
+    bool usable;                    /* false: overlap skipped for this rank */
+    CS_VEC(cs_step) steps;
+    CS_VEC(cs_device_range) compute;
+    CS_VEC(cs_device_range) comm;
+} cs_overlap_input;
+
+void cs_overlap_input_free(cs_overlap_input *in);
+
+/* Opens path read-only (URI mode=ro&immutable=1).  Returns NULL with a
+** message naming the file on failure. */
+sqlite3 *cs_db_open_ro(const char *path, cs_err *err);
+
+/*
+** Reads one rank: host info, device map, communication groups and
+** parallel_group_info into res, the overlap inputs into in.  Row-level
+** problems (NULL/INVALID/absurd values) exclude the row and are counted in
+** res->report; a missing table or column needed only by the overlap skips the
+** overlap for this rank (a skip row in res->report, in->usable = false).
+** Returns -1 with a message in err when the rank cannot be used at all
+** (not a database, unreadable, truncated, empty).
+*/
+int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in,
+                 cs_err *err);
+
+#endif
