@@ -66,7 +66,7 @@ void cs_overlap_values(const cs_step *step,
     v[CS_OV_COMM_NOT_OVERLAPPED_EXCL_RECEIVE] = not_overlapped - bubble;
     /* The reference's quirk (§4 item 8): without a compute range the first
     ** task is 0 and preparing is 0. */
-    if (nc == 0) {
+    if (nc == 0 || step->no_fwk_start) {
         v[CS_OV_PREPARING] = 0;
     } else {
         int64_t first_task = c[0].start < first_comm ? c[0].start : first_comm;

@@ -112,12 +112,13 @@ void cs_step_builder_free(cs_step_builder *b)
     b->task_min = b->task_max = b->end_prefix_max = NULL;
 }
 
-cs_step cs_step_no_steps(int64_t first_launched_task, int64_t fwk_start)
+cs_step cs_step_no_steps(int64_t first_launched_task, bool has_fwk_start, int64_t fwk_start)
 {
     cs_step s = {0};
     s.has_id = false;
     s.start = first_launched_task == INT64_MAX ? 0 : first_launched_task;
     s.end = INT64_MAX;
-    s.fwk_start = fwk_start;
+    s.fwk_start = has_fwk_start ? fwk_start : 0;
+    s.no_fwk_start = !has_fwk_start;
     return s;
 }

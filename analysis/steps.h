@@ -20,6 +20,7 @@ typedef struct cs_step {
     int64_t start;          /* START */
     int64_t end;            /* END (INT64_MAX for the no-step window) */
     int64_t fwk_start;      /* FWK_START, for "preparing" */
+    bool no_fwk_start;      /* no-step window without any framework op: preparing is 0 */
 } cs_step;
 
 /* A node launch: a CANN_API row with type = 10000. */
@@ -52,9 +53,9 @@ void cs_step_builder_finish(cs_step_builder *b);
 void cs_step_builder_free(cs_step_builder *b);
 
 /* The single no-id step of a profile without steps: START = the earliest
-** launched task (0 if none), END = +inf, FWK_START = fwk_start (the earliest
-** framework op, 0 if none). */
-cs_step cs_step_no_steps(int64_t first_launched_task, int64_t fwk_start);
+** launched task (0 if none), END = +inf, FWK_START = the earliest framework
+** op (has_fwk_start false when there is none: preparing is then 0). */
+cs_step cs_step_no_steps(int64_t first_launched_task, bool has_fwk_start, int64_t fwk_start);
 
 /* Binary search of a launch by connection id; NULL when absent. */
 const cs_launch *cs_launch_find(const cs_launch *l, size_t n, int64_t connection_id);

@@ -250,10 +250,12 @@ static int read_profiler_steps(reader *r)
     return finish(r, st, rc, "PYTORCH_API");
 }
 
-/* FWK_START of the no-step window: the earliest framework op. */
-static int read_first_framework_op(reader *r, int64_t *out)
+/* FWK_START of the no-step window: the earliest framework op (*found
+** false when there is none). */
+static int read_first_framework_op(reader *r, bool *found, int64_t *out)
 {
     *out = 0;
+    *found = false;
     if (!table_exists(r, "PYTORCH_API")) return 0;
     char sql[160];
     snprintf(sql, sizeof sql,
@@ -262,8 +264,10 @@ static int read_first_framework_op(reader *r, int64_t *out)
     sqlite3_stmt *st = prepare(r, "PYTORCH_API", sql);
     if (!st) return -1;
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
         *out = sqlite3_column_int64(st, 0);
+        *found = true;
+    }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cs_fail(r->err, "%s: PYTORCH_API: %s", r->path, sqlite3_errmsg(r->db));
 }
@@ -479,8 +483,9 @@ static int build_steps(reader *r, task_pass *t)
 {
     if (r->in->steps.len == 0) {
         int64_t fwk_start;
-        if (read_first_framework_op(r, &fwk_start)) return -1;
-        cs_step s = cs_step_no_steps(t->steps.first_launched_task, fwk_start);
+        bool found;
+        if (read_first_framework_op(r, &found, &fwk_start)) return -1;
+        cs_step s = cs_step_no_steps(t->steps.first_launched_task, found, fwk_start);
         CS_VEC_PUSH(r->in->steps, s);
     } else {
         cs_step_builder_finish(&t->steps);

@@ -73,7 +73,7 @@ static inline int fx_exec_file(sqlite3 *db, const char *file)
 ** from schema.sql plus the given case file (NULL: schema only). */
 static inline int fx_make_rank(const char *root, const char *folder, int rank, const char *case_file)
 {
-    char dir[4096], path[4200];
+    char dir[8192], path[8400];
     snprintf(dir, sizeof dir, "%s/%s/ASCEND_PROFILER_OUTPUT", root, folder);
     fx_mkdirs(dir);
     snprintf(path, sizeof path, "%s/ascend_pytorch_profiler_%d.db", dir, rank);

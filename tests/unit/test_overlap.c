@@ -56,7 +56,7 @@ static void test_msprof_adapter_example(void)
     ** receive, [35,45], [45,50]; compute [0,10], [15,20], [25,35]. */
     cs_device_range comm[] = {R(10, 20, false), R(25, 30, true), R(35, 45, false), R(45, 50, false)};
     cs_device_range comp[] = {R(0, 10, false), R(15, 20, false), R(25, 35, false)};
-    cs_step step = {true, 1, 0, 100, 0, 100, -7};
+    cs_step step = {true, 1, 0, 100, 0, 100, -7, false};
     int64_t v[CS_OV_NVALUES];
     cs_overlap_values(&step, comp, 3, comm, 4, v);
     CHECK_INT(v[CS_OV_COMPUTING], 25);
@@ -76,7 +76,7 @@ static void test_window_and_preparing(void)
     ** one starting at 100 to this one even if it ends past END. */
     cs_device_range comp[] = {R(100, 150, false), R(200, 260, false), R(90, 120, false)};
     cs_device_range comm[] = {R(140, 210, false), R(95, 99, false)};
-    cs_step s1 = {true, 1, 80, 190, 100, 200, 80};
+    cs_step s1 = {true, 1, 80, 190, 100, 200, 80, false};
     int64_t v[CS_OV_NVALUES];
     cs_overlap_values(&s1, comp, 3, comm, 2, v);
     /* C = [100,150]; M = [140,210]: both 10; union 110; span 100..210 */
@@ -88,7 +88,7 @@ static void test_window_and_preparing(void)
     CHECK_INT(v[CS_OV_PREPARING], 20);      /* 100 − 80 */
 
     /* Only communication in the window: preparing is 0 (reference quirk) */
-    cs_step s2 = {true, 2, 0, 0, 0, 100, -50};
+    cs_step s2 = {true, 2, 0, 0, 0, 100, -50, false};
     cs_device_range comm2[] = {R(10, 30, false), R(50, 60, true)};
     cs_overlap_values(&s2, NULL, 0, comm2, 2, v);
     CHECK_INT(v[CS_OV_COMPUTING], 0);
@@ -100,7 +100,7 @@ static void test_window_and_preparing(void)
 
     /* A communication op that starts before the first compute kernel sets
     ** the first task. */
-    cs_step s3 = {true, 3, 0, 0, 0, 100, 2};
+    cs_step s3 = {true, 3, 0, 0, 0, 100, 2, false};
     cs_device_range comp3[] = {R(20, 30, false)};
     cs_device_range comm3[] = {R(5, 8, false)};
     cs_overlap_values(&s3, comp3, 1, comm3, 1, v);
@@ -110,7 +110,7 @@ static void test_window_and_preparing(void)
 
 static void test_rows_per_device_and_step(void)
 {
-    cs_step steps[] = {{true, 2, 0, 0, 100, 200, 100}, {true, 1, 0, 0, 0, 100, 0}};
+    cs_step steps[] = {{true, 2, 0, 0, 100, 200, 100, false}, {true, 1, 0, 0, 0, 100, 0, false}};
     cs_device_range comp[] = {{150, 160, 1, false}, {10, 20, 0, false}, {110, 130, 0, false}};
     cs_device_range comm[] = {{20, 40, 0, false}};
     cs_overlap_rows rows = {0};
@@ -136,7 +136,7 @@ static void test_step_builder(void)
     /* Host steps [1000,2000], [2000,3000]; launches at 1100 (conn 7) and
     ** 2500 (conn 9); conn 7's tasks run 1300..1400 and 1350..2100 (past the
     ** host end), conn 9's 2600..2700; conn 5 has no launch row. */
-    cs_step steps[] = {{true, 2, 2000, 3000, 0, 0, 0}, {true, 1, 1000, 2000, 0, 0, 0}};
+    cs_step steps[] = {{true, 2, 2000, 3000, 0, 0, 0, false}, {true, 1, 1000, 2000, 0, 0, 0, false}};
     cs_launch launches[] = {{9, 2500, 2510}, {7, 1100, 1110}};
     cs_step_builder b;
     cs_step_builder_init(&b, steps, 2, launches, 2);
@@ -154,10 +154,23 @@ static void test_step_builder(void)
     CHECK_INT(b.first_launched_task, 1300);
     cs_step_builder_free(&b);
 
-    cs_step none = cs_step_no_steps(INT64_MAX, 0);
+    cs_step none = cs_step_no_steps(INT64_MAX, true, 0);
     CHECK_INT(none.start, 0);
     CHECK(!none.has_id);
     CHECK_INT(none.end, INT64_MAX);
+
+    /* No step and no framework op: preparing is 0, not first task − 0
+    ** (torch_npu: "if first_fwk_op else 0"). */
+    cs_step bare = cs_step_no_steps(500, false, 0);
+    cs_device_range comp[] = {{700, 800, 0, false}};
+    int64_t v[CS_OV_NVALUES];
+    cs_overlap_values(&bare, comp, 1, NULL, 0, v);
+    CHECK_INT(bare.start, 500);
+    CHECK_INT(v[CS_OV_COMPUTING], 100);
+    CHECK_INT(v[CS_OV_PREPARING], 0);
+    cs_step with_op = cs_step_no_steps(500, true, 650);
+    cs_overlap_values(&with_op, comp, 1, NULL, 0, v);
+    CHECK_INT(v[CS_OV_PREPARING], 50);
 }
 
 int main(void)
