@@ -40,8 +40,9 @@ static void make_variant(const char *folder, int rank, const char *sql)
     if (sql) exec_sql(path, sql);
 }
 
-static void write_file(const char *path, const char *text, size_t n)
+static void write_file(const char *path, const char *text)
 {
+    size_t n = strlen(text);
     FILE *f = fopen(path, "wb");
     CHECK(f != NULL);
     if (!f) return;
@@ -56,7 +57,7 @@ static void make_cluster(void)
     /* rank 1: not a database at all */
     make_variant("n_2_20241124080000000_ascend_pt", 1, NULL);
     db_path(path, sizeof path, "n_2_20241124080000000_ascend_pt", 1);
-    write_file(path, "this is not an SQLite file, just text that a copy left behind\n", 64);
+    write_file(path, "this is not an SQLite file, just text that a copy left behind\n");
     /* rank 2: truncated to its first page */
     make_variant("n_3_20241124080000000_ascend_pt", 2, NULL);
     db_path(path, sizeof path, "n_3_20241124080000000_ascend_pt", 2);
