@@ -27,6 +27,8 @@ shape tp_pp 32 4 --ranks 16 --tp 4 --pp 2 --steps 2
 shape infer 4 0 --workload infer --ranks 4 --tp 4 --steps 3
 # a single card
 shape one_rank 2 0 --ranks 1 --tp 1 --steps 2
+# hundreds of ranks on 32 hosts: tp=8 pp=2 dp=16, one step
+shape hundreds 256 2 --ranks 256 --tp 8 --pp 2 --steps 1 --layers 2
 
 # The inference rows have an empty step, as the reference writes them.
 check "infer: empty step cell" grep -q '^,rank,0,' "$CS_TMP/infer.out/cluster_analysis_output/cluster_step_trace_time.csv"
