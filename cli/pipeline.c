@@ -49,6 +49,20 @@ static void check_device_map(cs_rank_result *res)
     }
 }
 
+/* Several devices in one database: one row per (device, step), all under
+** the file's rank id, as the reference does; worth a warning. */
+static void note_several_devices(cs_rank_result *res)
+{
+    for (size_t i = 1; i < res->overlap.len; i++) {
+        if (res->overlap.items[i].device != res->overlap.items[0].device) {
+            cs_report_note(&res->report, "overlap",
+                           "rank %" PRId64 ": several devices in one database; one row per device and step",
+                           res->rank);
+            return;
+        }
+    }
+}
+
 void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_rank_result *res)
 {
     (void)o;
@@ -73,6 +87,7 @@ void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_ra
         cs_overlap_compute(in.steps.items, in.steps.len, in.compute.items, in.compute.len,
                            in.comm.items, in.comm.len, &res->overlap);
         res->overlap_done = true;
+        note_several_devices(res);
     }
     cs_overlap_input_free(&in);
 }

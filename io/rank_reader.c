@@ -412,6 +412,9 @@ typedef struct task_pass {
     launch_vec launches;
     cs_step_builder steps;
     int64_t rows;
+    bool has_session;       /* SESSION_TIME_INFO gave a window */
+    int64_t session_start, session_end;
+    int64_t outside_session; /* rows kept although outside that window */
 } task_pass;
 
 static bool is_compute_task(const task_pass *t, sqlite3_stmt *st)
@@ -436,6 +439,7 @@ static int scan_tasks(reader *r, task_pass *t)
             bad++;
             continue;
         }
+        if (t->has_session && (start < t->session_start || end > t->session_end)) t->outside_session++;
         bool linked = column_int(st, 3, &conn) && valid_id(conn);
         if (linked) {
             cs_step_builder_add_task(&t->steps, conn, start, end);
@@ -447,7 +451,21 @@ static int scan_tasks(reader *r, task_pass *t)
         }
     }
     count_excluded(r, bad, "TASK");
+    /* The reference keeps such rows; so do we, but the user should know. */
+    cs_report_count(&r->res->report, r->res->rank, t->outside_session,
+                    "TASK rows outside SESSION_TIME_INFO (kept)", "overlap");
     return finish(r, st, rc, "TASK");
+}
+
+static void read_session_window(reader *r, task_pass *t)
+{
+    sqlite3_stmt *st;
+    if (!table_exists(r, "SESSION_TIME_INFO") ||
+        sqlite3_prepare_v2(r->db, "SELECT startTimeNs, endTimeNs FROM SESSION_TIME_INFO", -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        t->has_session = column_range(st, 0, &t->session_start, &t->session_end);
+    sqlite3_finalize(st);
 }
 
 static int prepare_compute_ids(reader *r, task_pass *t)
@@ -519,6 +537,7 @@ static int read_overlap_inputs(reader *r)
     if (read_launches(r, &t.launches)) goto out;
     if (prepare_compute_ids(r, &t) || read_comm_ops(r, &t.ops)) goto out;
     cs_step_builder_init(&t.steps, r->in->steps.items, r->in->steps.len, t.launches.items, t.launches.len);
+    read_session_window(r, &t);
     if (scan_tasks(r, &t)) goto out;
     if (t.rows == 0) {
         rc = cs_fail(r->err, "%s: empty rank (no rows in TASK)", r->path);

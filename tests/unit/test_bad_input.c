@@ -69,6 +69,7 @@ static void make_cluster(void)
     /* rank 5: NULL, reversed and absurd task rows next to the good ones */
     make_variant("n_6_20241124080000000_ascend_pt", 5,
                  "UPDATE RANK_DEVICE_MAP SET rankId = 5;"
+                 "INSERT INTO SESSION_TIME_INFO VALUES (1732406400000001000, 1732406400000001350);"
                  "INSERT INTO TASK VALUES (NULL, 1732406400000001500, 0, 1, 10, 1, 1, 0, 2, 9, 0),"
                  "(1732406400000001600, 1732406400000001500, 0, 1, 11, 1, 1, 0, 2, 9, 0),"
                  "(5, 10, 0, 1, 12, 1, 1, 0, 2, 9, 0);"
@@ -123,11 +124,16 @@ int main(void)
     CHECK(!has_line(trace, ",rank,1,") && !has_line(trace, ",rank,3,") && !has_line(trace, ",rank,6,"));
     free(trace);
 
-    bool counted = false;
-    for (size_t i = 0; i < report.lines.len; i++)
+    bool counted = false, outside = false;
+    for (size_t i = 0; i < report.lines.len; i++) {
         counted |= strcmp(report.lines.items[i].text,
                           "rank 5: 3 TASK rows excluded (NULL, INVALID or absurd values) (overlap)") == 0;
+        /* the tasks [1330,1400] and [1410,1420] end after the session window */
+        outside |= strcmp(report.lines.items[i].text,
+                          "rank 5: 2 TASK rows outside SESSION_TIME_INFO (kept) (overlap)") == 0;
+    }
     CHECK(counted);
+    CHECK(outside);
 
     for (size_t i = 0; i < d.nranks; i++) cs_rank_result_free(&results[i]);
     free(results);
