@@ -192,6 +192,9 @@ static void build_indices(cluster *c, cs_report *report)
                        a.world, analysed);
         return;
     }
+    if ((int64_t)analysed < a.world)
+        cs_report_note(report, "overlap", "world_size %" PRId64 " but %zu ranks analysed; indices of the others unused",
+                       a.world, analysed);
     c->indices = cs_xmalloc((size_t)a.world * 3 * sizeof(int64_t));
     if (cs_parallel_indices(&a, c->indices, &err)) {
         cs_report_note(report, "overlap", "no parallel indices: %s", err.msg);

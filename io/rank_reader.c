@@ -254,22 +254,30 @@ static int read_profiler_steps(reader *r)
 ** false when there is none). */
 static int read_first_framework_op(reader *r, bool *found, int64_t *out)
 {
-    *out = 0;
+    *out = INT64_MAX;
     *found = false;
     if (!table_exists(r, "PYTORCH_API")) return 0;
     char sql[160];
-    snprintf(sql, sizeof sql,
-             "SELECT MIN(CAST(startNs AS INTEGER)) FROM PYTORCH_API WHERE type = %" PRId64,
+    /* Read row by row rather than MIN(CAST(...)): the times may be TEXT, and
+    ** a value that is not a plausible time must be excluded, not cast to 0. */
+    snprintf(sql, sizeof sql, "SELECT startNs FROM PYTORCH_API WHERE type = %" PRId64,
              enum_id(r, "ENUM_API_TYPE", "op", 50001));
     sqlite3_stmt *st = prepare(r, "PYTORCH_API", sql);
     if (!st) return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
-        *out = sqlite3_column_int64(st, 0);
+    int rc;
+    int64_t bad = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t t;
+        if (!column_int(st, 0, &t) || !plausible_time(t)) {
+            bad++;
+            continue;
+        }
+        if (t < *out) *out = t;
         *found = true;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cs_fail(r->err, "%s: PYTORCH_API: %s", r->path, sqlite3_errmsg(r->db));
+    if (!*found) *out = 0;
+    count_excluded(r, bad, "PYTORCH_API");
+    return finish(r, st, rc, "PYTORCH_API");
 }
 
 typedef CS_VEC(cs_launch) launch_vec;
@@ -425,6 +433,27 @@ static bool is_compute_task(const task_pass *t, sqlite3_stmt *st)
     return column_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id);
 }
 
+/* One TASK row has three uses, each needing only its own columns (as the
+** reference's separate queries do): the step windows (times, connection
+** id), an op's device (connection id, device id) and compute ranges (times,
+** device id, compute task id).  A bad value costs only the uses that read it;
+** the row is counted as excluded when it costs any. */
+static void classify_task(reader *r, task_pass *t, sqlite3_stmt *st, int64_t *bad)
+{
+    int64_t start, end, device, conn;
+    bool times = column_range(st, 0, &start, &end);
+    bool dev = column_int(st, 2, &device) && valid_id(device);
+    bool linked = column_int(st, 3, &conn) && valid_id(conn);
+    if (!times || !dev) (*bad)++;
+    if (times && t->has_session && (start < t->session_start || end > t->session_end)) t->outside_session++;
+    if (linked && times) cs_step_builder_add_task(&t->steps, conn, start, end);
+    if (linked && dev) note_op_device(t->ops.items, t->ops.len, conn, device);
+    if (times && dev && is_compute_task(t, st)) {
+        cs_device_range c = {start, end, device, false};
+        CS_VEC_PUSH(r->in->compute, c);
+    }
+}
+
 static int scan_tasks(reader *r, task_pass *t)
 {
     sqlite3_stmt *st = prepare(r, "TASK",
@@ -433,22 +462,8 @@ static int scan_tasks(reader *r, task_pass *t)
     int rc;
     int64_t bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t start, end, device, conn;
         t->rows++;
-        if (!column_range(st, 0, &start, &end) || !column_int(st, 2, &device)) {
-            bad++;
-            continue;
-        }
-        if (t->has_session && (start < t->session_start || end > t->session_end)) t->outside_session++;
-        bool linked = column_int(st, 3, &conn) && valid_id(conn);
-        if (linked) {
-            cs_step_builder_add_task(&t->steps, conn, start, end);
-            note_op_device(t->ops.items, t->ops.len, conn, device);
-        }
-        if (is_compute_task(t, st)) {
-            cs_device_range c = {start, end, device, false};
-            CS_VEC_PUSH(r->in->compute, c);
-        }
+        classify_task(r, t, st, &bad);
     }
     count_excluded(r, bad, "TASK");
     /* The reference keeps such rows; so do we, but the user should know. */

@@ -28,7 +28,8 @@ finish() {
 # run_cs NP ARGS... : clusterscope under mpirun with NP processes; stderr to $CS_TMP/stderr
 run_cs() {
   local np=$1; shift
-  "$MPIEXEC" --oversubscribe -np "$np" "$CS_BIN" "$@" 2>"$CS_TMP/stderr"
+  # mpirun forwards stdin to process 0: keep it away from the caller's loops
+  "$MPIEXEC" --oversubscribe -np "$np" "$CS_BIN" "$@" 2>"$CS_TMP/stderr" </dev/null
 }
 
 # gen DIR ARGS... : a generated cluster
