@@ -12,15 +12,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "db_read.h"
 #include "hccl_names.h"
 
 typedef struct reader {
-    sqlite3 *db;
-    const char *path;
-    cs_rank_result *res;
+    cs_db base;
     cs_overlap_input *in;
-    cs_err *err;
-    bool schema_error;      /* a query failed to prepare: missing table/column */
 } reader;
 
 void cs_overlap_input_free(cs_overlap_input *in)
@@ -31,176 +28,57 @@ void cs_overlap_input_free(cs_overlap_input *in)
     memset(in, 0, sizeof *in);
 }
 
-/* Percent-encodes the characters that would end or change a URI path. */
-static char *file_uri(const char *path)
-{
-    size_t n = strlen(path);
-    char *uri = cs_xmalloc(n * 3 + 64);
-    char *p = uri + sprintf(uri, "file:");
-    for (const char *s = path; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f)
-            p += sprintf(p, "%%%02X", c);
-        else
-            *p++ = (char)c;
-    }
-    strcpy(p, "?mode=ro&immutable=1");
-    return uri;
-}
 
-sqlite3 *cs_db_open_ro(const char *path, cs_err *err)
-{
-    char *uri = file_uri(path);
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-    free(uri);
-    if (rc != SQLITE_OK) {
-        cs_fail(err, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-        sqlite3_close(db);
-        return NULL;
-    }
-    /* Touch the schema now so that "file is not a database" surfaces here,
-    ** with the file's name, rather than on the first analysis query. */
-    rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        cs_fail(err, "%s: not a readable SQLite database: %s", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return NULL;
-    }
-    return db;
-}
 
-static bool table_exists(reader *r, const char *table)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return false;
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
-}
 
-/* Prepares sql; on failure the message names the file and table (SQLite's
-** own text names the missing column). */
-static sqlite3_stmt *prepare(reader *r, const char *table, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        cs_fail(r->err, "%s: table %s: %s", r->path, table, sqlite3_errmsg(r->db));
-        r->schema_error = true;
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
-}
 
-/* Finishes a row loop: SQLITE_DONE is success, anything else (a corrupt
-** page in the middle of a table) is a read error naming the table. */
-static int finish(reader *r, sqlite3_stmt *st, int rc, const char *table)
-{
-    if (rc != SQLITE_DONE) {
-        cs_fail(r->err, "%s: table %s: read error: %s", r->path, table, sqlite3_errmsg(r->db));
-        sqlite3_finalize(st);
-        return -1;
-    }
-    sqlite3_finalize(st);
-    return 0;
-}
 
-/* An integer column; TEXT holding a decimal integer is accepted because
-** PYTORCH_API stores its times as TEXT in some producer versions. */
-static bool column_int(sqlite3_stmt *st, int col, int64_t *out)
-{
-    int type = sqlite3_column_type(st, col);
-    if (type == SQLITE_INTEGER) {
-        *out = sqlite3_column_int64(st, col);
-        return true;
-    }
-    if (type == SQLITE_TEXT) {
-        const char *s = (const char *)sqlite3_column_text(st, col);
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || *end) return false;
-        *out = v;
-        return true;
-    }
-    return false;
-}
 
-static bool plausible_time(int64_t t) { return t >= CS_TIME_MIN_NS && t <= CS_TIME_MAX_NS; }
 
-/* Reads a [start, end] pair from columns c and c+1, rejecting NULLs,
-** non-integers, absurd times and negative durations. */
-static bool column_range(sqlite3_stmt *st, int c, int64_t *start, int64_t *end)
-{
-    return column_int(st, c, start) && column_int(st, c + 1, end) &&
-           plausible_time(*start) && plausible_time(*end) && *end >= *start;
-}
 
-static bool valid_id(int64_t v) { return v >= 0 && v != CS_INVALID_U32; }
 
-static void count_excluded(reader *r, int64_t n, const char *table)
-{
-    if (n == 0) return;
-    char what[128];
-    snprintf(what, sizeof what, "%s rows excluded (NULL, INVALID or absurd values)", table);
-    cs_report_count(&r->res->report, r->res->rank, n, what, "overlap");
-}
 
-/* The id of a value in an ENUM_* table, or fallback when the table or the
-** value is absent. */
-static int64_t enum_id(reader *r, const char *table, const char *name, int64_t fallback)
-{
-    if (!table_exists(r, table)) return fallback;
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE name = ?", table);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) return fallback;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int64_t id = fallback;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return id;
-}
 
 /* ------------------------------------------------------------------ */
 /* Rank metadata: host, device map, parallel groups.                   */
 
-static char *column_text_dup(sqlite3_stmt *st, int col)
+
+/* Host, device map and parallel groups are optional: a missing or
+** malformed table costs only its own output, with a note. */
+static sqlite3_stmt *prepare_optional(reader *r, const char *table, const char *sql)
 {
-    const unsigned char *s = sqlite3_column_text(st, col);
-    return s ? cs_xstrdup((const char *)s) : NULL;
+    if (!cs_db_has_table(&r->base, table)) return NULL;
+    sqlite3_stmt *st = cs_db_prepare(&r->base, table, sql);
+    if (!st) {
+        cs_report_note(&r->base.res->report, "metadata", "rank %" PRId64 ": %s", r->base.res->rank,
+                       r->base.err->msg);
+        r->base.schema_error = false;
+    }
+    return st;
 }
 
 static int read_metadata(reader *r)
 {
+    cs_rank_result *res = r->base.res;
     sqlite3_stmt *st;
     int rc;
-    if (table_exists(r, "HOST_INFO")) {
-        if (!(st = prepare(r, "HOST_INFO", "SELECT hostUid, hostName FROM HOST_INFO"))) return -1;
-        if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            r->res->host_uid = column_text_dup(st, 0);
-            r->res->host_name = column_text_dup(st, 1);
+    if ((st = prepare_optional(r, "HOST_INFO", "SELECT hostUid, hostName FROM HOST_INFO"))) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            res->host_uid = cs_db_text_dup(st, 0);
+            res->host_name = cs_db_text_dup(st, 1);
         }
         sqlite3_finalize(st);
     }
-    if (table_exists(r, "RANK_DEVICE_MAP")) {
-        if (!(st = prepare(r, "RANK_DEVICE_MAP", "SELECT rankId, deviceId FROM RANK_DEVICE_MAP"))) return -1;
+    if ((st = prepare_optional(r, "RANK_DEVICE_MAP", "SELECT rankId, deviceId FROM RANK_DEVICE_MAP"))) {
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             cs_device_map_row m;
-            if (!column_int(st, 0, &m.rank_id) || !column_int(st, 1, &m.device_id)) continue;
-            CS_VEC_PUSH(r->res->device_map, m);
+            if (!cs_db_int(st, 0, &m.rank_id) || !cs_db_int(st, 1, &m.device_id)) continue;
+            CS_VEC_PUSH(res->device_map, m);
         }
-        if (finish(r, st, rc, "RANK_DEVICE_MAP")) return -1;
+        if (cs_db_finish(&r->base, st, rc, "RANK_DEVICE_MAP")) return -1;
     }
-    if (table_exists(r, "META_DATA")) {
-        if (!(st = prepare(r, "META_DATA",
-                           "SELECT value FROM META_DATA WHERE name = 'parallel_group_info'")))
-            return -1;
-        if (sqlite3_step(st) == SQLITE_ROW) r->res->parallel_group_info = column_text_dup(st, 0);
+    if ((st = prepare_optional(r, "META_DATA", "SELECT value FROM META_DATA WHERE name = 'parallel_group_info'"))) {
+        if (sqlite3_step(st) == SQLITE_ROW) res->parallel_group_info = cs_db_text_dup(st, 0);
         sqlite3_finalize(st);
     }
     return 0;
@@ -211,29 +89,29 @@ static int read_metadata(reader *r)
 
 static int read_step_time(reader *r)
 {
-    if (!table_exists(r, "STEP_TIME")) return 0;
-    sqlite3_stmt *st = prepare(r, "STEP_TIME", "SELECT id, startNs, endNs FROM STEP_TIME");
+    if (!cs_db_has_table(&r->base, "STEP_TIME")) return 0;
+    sqlite3_stmt *st = cs_db_prepare(&r->base, "STEP_TIME", "SELECT id, startNs, endNs FROM STEP_TIME");
     if (!st) return -1;
     int rc;
     int64_t bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         cs_step s = {0};
         s.has_id = true;
-        if (!column_int(st, 0, &s.id) || !column_range(st, 1, &s.host_start, &s.host_end)) {
+        if (!cs_db_int(st, 0, &s.id) || !cs_db_range(st, 1, &s.host_start, &s.host_end)) {
             bad++;
             continue;
         }
         CS_VEC_PUSH(r->in->steps, s);
     }
-    count_excluded(r, bad, "STEP_TIME");
-    return finish(r, st, rc, "STEP_TIME");
+    cs_db_count_excluded(&r->base, bad, "STEP_TIME", "overlap");
+    return cs_db_finish(&r->base, st, rc, "STEP_TIME");
 }
 
 /* Fallback when STEP_TIME has no rows: the ProfilerStep#N framework ops. */
 static int read_profiler_steps(reader *r)
 {
-    if (!table_exists(r, "PYTORCH_API") || !table_exists(r, "STRING_IDS")) return 0;
-    sqlite3_stmt *st = prepare(r, "PYTORCH_API",
+    if (!cs_db_has_table(&r->base, "PYTORCH_API") || !cs_db_has_table(&r->base, "STRING_IDS")) return 0;
+    sqlite3_stmt *st = cs_db_prepare(&r->base, "PYTORCH_API",
         "SELECT s.value, p.startNs, p.endNs FROM PYTORCH_API p JOIN STRING_IDS s ON s.id = p.name "
         "WHERE s.value LIKE 'ProfilerStep#%'");
     if (!st) return -1;
@@ -244,10 +122,10 @@ static int read_profiler_steps(reader *r)
         char *end;
         s.has_id = true;
         s.id = strtoll(name + strlen("ProfilerStep#"), &end, 10);
-        if (*end || !column_range(st, 1, &s.host_start, &s.host_end)) continue;
+        if (*end || !cs_db_range(st, 1, &s.host_start, &s.host_end)) continue;
         CS_VEC_PUSH(r->in->steps, s);
     }
-    return finish(r, st, rc, "PYTORCH_API");
+    return cs_db_finish(&r->base, st, rc, "PYTORCH_API");
 }
 
 /* FWK_START of the no-step window: the earliest framework op (*found
@@ -256,19 +134,19 @@ static int read_first_framework_op(reader *r, bool *found, int64_t *out)
 {
     *out = INT64_MAX;
     *found = false;
-    if (!table_exists(r, "PYTORCH_API")) return 0;
+    if (!cs_db_has_table(&r->base, "PYTORCH_API")) return 0;
     char sql[160];
     /* Read row by row rather than MIN(CAST(...)): the times may be TEXT, and
     ** a value that is not a plausible time must be excluded, not cast to 0. */
     snprintf(sql, sizeof sql, "SELECT startNs FROM PYTORCH_API WHERE type = %" PRId64,
-             enum_id(r, "ENUM_API_TYPE", "op", 50001));
-    sqlite3_stmt *st = prepare(r, "PYTORCH_API", sql);
+             cs_db_enum_id(&r->base, "ENUM_API_TYPE", "op", 50001));
+    sqlite3_stmt *st = cs_db_prepare(&r->base, "PYTORCH_API", sql);
     if (!st) return -1;
     int rc;
     int64_t bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t t;
-        if (!column_int(st, 0, &t) || !plausible_time(t)) {
+        if (!cs_db_int(st, 0, &t) || !cs_db_plausible_time(t)) {
             bad++;
             continue;
         }
@@ -276,8 +154,8 @@ static int read_first_framework_op(reader *r, bool *found, int64_t *out)
         *found = true;
     }
     if (!*found) *out = 0;
-    count_excluded(r, bad, "PYTORCH_API");
-    return finish(r, st, rc, "PYTORCH_API");
+    cs_db_count_excluded(&r->base, bad, "PYTORCH_API", "overlap");
+    return cs_db_finish(&r->base, st, rc, "PYTORCH_API");
 }
 
 typedef CS_VEC(cs_launch) launch_vec;
@@ -285,29 +163,29 @@ typedef CS_VEC(int64_t) id_vec;
 
 static int read_launches(reader *r, launch_vec *out)
 {
-    if (!table_exists(r, "CANN_API")) {
-        cs_report_note(&r->res->report, "overlap",
-                       "rank %" PRId64 ": no CANN_API table; step windows use host times", r->res->rank);
+    if (!cs_db_has_table(&r->base, "CANN_API")) {
+        cs_report_note(&r->base.res->report, "overlap",
+                       "rank %" PRId64 ": no CANN_API table; step windows use host times", r->base.res->rank);
         return 0;
     }
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT connectionId, startNs, endNs FROM CANN_API WHERE type = %" PRId64,
-             enum_id(r, "ENUM_API_TYPE", "node", 10000));
-    sqlite3_stmt *st = prepare(r, "CANN_API", sql);
+             cs_db_enum_id(&r->base, "ENUM_API_TYPE", "node", 10000));
+    sqlite3_stmt *st = cs_db_prepare(&r->base, "CANN_API", sql);
     if (!st) return -1;
     int rc;
     int64_t bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         cs_launch l;
-        if (!column_int(st, 0, &l.connection_id) || !valid_id(l.connection_id) ||
-            !column_range(st, 1, &l.start, &l.end)) {
+        if (!cs_db_int(st, 0, &l.connection_id) || !cs_db_valid_id(l.connection_id) ||
+            !cs_db_range(st, 1, &l.start, &l.end)) {
             bad++;
             continue;
         }
         CS_VEC_PUSH(*out, l);
     }
-    count_excluded(r, bad, "CANN_API");
-    return finish(r, st, rc, "CANN_API");
+    cs_db_count_excluded(&r->base, bad, "CANN_API", "overlap");
+    return cs_db_finish(&r->base, st, rc, "CANN_API");
 }
 
 /* ------------------------------------------------------------------ */
@@ -327,14 +205,14 @@ static bool contains_i64(const int64_t *a, size_t n, int64_t v)
 /* Collects ids from a one-column query into a sorted array. */
 static int read_id_set(reader *r, const char *table, const char *sql, id_vec *out)
 {
-    sqlite3_stmt *st = prepare(r, table, sql);
+    sqlite3_stmt *st = cs_db_prepare(&r->base, table, sql);
     if (!st) return -1;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id;
-        if (column_int(st, 0, &id)) CS_VEC_PUSH(*out, id);
+        if (cs_db_int(st, 0, &id)) CS_VEC_PUSH(*out, id);
     }
-    if (finish(r, st, rc, table)) return -1;
+    if (cs_db_finish(&r->base, st, rc, table)) return -1;
     if (out->len) qsort(out->items, out->len, sizeof(int64_t), cmp_i64);
     return 0;
 }
@@ -358,12 +236,12 @@ typedef CS_VEC(pending_op) op_vec;
 
 static int read_comm_ops(reader *r, op_vec *ops)
 {
-    if (!table_exists(r, "COMMUNICATION_OP")) {
-        cs_report_note(&r->res->report, "overlap",
-                       "rank %" PRId64 ": no COMMUNICATION_OP table; no communication time", r->res->rank);
+    if (!cs_db_has_table(&r->base, "COMMUNICATION_OP")) {
+        cs_report_note(&r->base.res->report, "overlap",
+                       "rank %" PRId64 ": no COMMUNICATION_OP table; no communication time", r->base.res->rank);
         return 0;
     }
-    sqlite3_stmt *st = prepare(r, "COMMUNICATION_OP",
+    sqlite3_stmt *st = cs_db_prepare(&r->base, "COMMUNICATION_OP",
         "SELECT o.startNs, o.endNs, o.connectionId, n.value, g.value FROM COMMUNICATION_OP o "
         "LEFT JOIN STRING_IDS n ON n.id = o.opName LEFT JOIN STRING_IDS g ON g.id = o.groupName");
     if (!st) return -1;
@@ -373,18 +251,18 @@ static int read_comm_ops(reader *r, op_vec *ops)
         pending_op op = {0};
         const char *name = (const char *)sqlite3_column_text(st, 3);
         const char *group = (const char *)sqlite3_column_text(st, 4);
-        if (!column_range(st, 0, &op.start, &op.end) || !column_int(st, 2, &op.connection_id) ||
-            !valid_id(op.connection_id) || !name) {
+        if (!cs_db_range(st, 0, &op.start, &op.end) || !cs_db_int(st, 2, &op.connection_id) ||
+            !cs_db_valid_id(op.connection_id) || !name) {
             bad++;
             continue;
         }
-        if (group) cs_rank_result_add_group(r->res, group, cs_is_p2p_by_group_rule(name));
+        if (group) cs_rank_result_add_group(r->base.res, group, cs_is_p2p_by_group_rule(name));
         op.device = -1;
         op.is_receive = cs_is_bubble_op(name);
         CS_VEC_PUSH(*ops, op);
     }
-    count_excluded(r, bad, "COMMUNICATION_OP");
-    if (finish(r, st, rc, "COMMUNICATION_OP")) return -1;
+    cs_db_count_excluded(&r->base, bad, "COMMUNICATION_OP", "overlap");
+    if (cs_db_finish(&r->base, st, rc, "COMMUNICATION_OP")) return -1;
     if (ops->len) qsort(ops->items, ops->len, sizeof(pending_op), cmp_pending);
     return 0;
 }
@@ -429,8 +307,8 @@ static bool is_compute_task(const task_pass *t, sqlite3_stmt *st)
 {
     int64_t id;
     if (t->by_kernel_type)
-        return column_int(st, 5, &id) && contains_i64(t->kernel_types.items, t->kernel_types.len, id);
-    return column_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id);
+        return cs_db_int(st, 5, &id) && contains_i64(t->kernel_types.items, t->kernel_types.len, id);
+    return cs_db_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id);
 }
 
 /* One TASK row has three uses, each needing only its own columns (as the
@@ -441,9 +319,9 @@ static bool is_compute_task(const task_pass *t, sqlite3_stmt *st)
 static void classify_task(reader *r, task_pass *t, sqlite3_stmt *st, int64_t *bad)
 {
     int64_t start, end, device, conn;
-    bool times = column_range(st, 0, &start, &end);
-    bool dev = column_int(st, 2, &device) && valid_id(device);
-    bool linked = column_int(st, 3, &conn) && valid_id(conn);
+    bool times = cs_db_range(st, 0, &start, &end);
+    bool dev = cs_db_int(st, 2, &device) && cs_db_valid_id(device);
+    bool linked = cs_db_int(st, 3, &conn) && cs_db_valid_id(conn);
     if (!times || !dev) (*bad)++;
     if (times && t->has_session && (start < t->session_start || end > t->session_end)) t->outside_session++;
     if (linked && times) cs_step_builder_add_task(&t->steps, conn, start, end);
@@ -456,7 +334,7 @@ static void classify_task(reader *r, task_pass *t, sqlite3_stmt *st, int64_t *ba
 
 static int scan_tasks(reader *r, task_pass *t)
 {
-    sqlite3_stmt *st = prepare(r, "TASK",
+    sqlite3_stmt *st = cs_db_prepare(&r->base, "TASK",
         "SELECT startNs, endNs, deviceId, connectionId, globalTaskId, taskType FROM TASK");
     if (!st) return -1;
     int rc;
@@ -465,33 +343,33 @@ static int scan_tasks(reader *r, task_pass *t)
         t->rows++;
         classify_task(r, t, st, &bad);
     }
-    count_excluded(r, bad, "TASK");
+    cs_db_count_excluded(&r->base, bad, "TASK", "overlap");
     /* The reference keeps such rows; so do we, but the user should know. */
-    cs_report_count(&r->res->report, r->res->rank, t->outside_session,
+    cs_report_count(&r->base.res->report, r->base.res->rank, t->outside_session,
                     "TASK rows outside SESSION_TIME_INFO (kept)", "overlap");
-    return finish(r, st, rc, "TASK");
+    return cs_db_finish(&r->base, st, rc, "TASK");
 }
 
 static void read_session_window(reader *r, task_pass *t)
 {
     sqlite3_stmt *st;
-    if (!table_exists(r, "SESSION_TIME_INFO") ||
-        sqlite3_prepare_v2(r->db, "SELECT startTimeNs, endTimeNs FROM SESSION_TIME_INFO", -1, &st, NULL) != SQLITE_OK)
+    if (!cs_db_has_table(&r->base, "SESSION_TIME_INFO") ||
+        sqlite3_prepare_v2(r->base.db, "SELECT startTimeNs, endTimeNs FROM SESSION_TIME_INFO", -1, &st, NULL) != SQLITE_OK)
         return;
     if (sqlite3_step(st) == SQLITE_ROW)
-        t->has_session = column_range(st, 0, &t->session_start, &t->session_end);
+        t->has_session = cs_db_range(st, 0, &t->session_start, &t->session_end);
     sqlite3_finalize(st);
 }
 
 static int prepare_compute_ids(reader *r, task_pass *t)
 {
-    if (table_exists(r, "COMPUTE_TASK_INFO"))
+    if (cs_db_has_table(&r->base, "COMPUTE_TASK_INFO"))
         return read_id_set(r, "COMPUTE_TASK_INFO", "SELECT globalTaskId FROM COMPUTE_TASK_INFO",
                            &t->compute_ids);
     t->by_kernel_type = true;
-    cs_report_note(&r->res->report, "overlap",
+    cs_report_note(&r->base.res->report, "overlap",
                    "rank %" PRId64 ": no COMPUTE_TASK_INFO (profiler level 0?); compute = KERNEL_* tasks",
-                   r->res->rank);
+                   r->base.res->rank);
     return read_id_set(r, "STRING_IDS", "SELECT id FROM STRING_IDS WHERE value LIKE 'KERNEL\\_%' ESCAPE '\\'",
                        &t->kernel_types);
 }
@@ -508,7 +386,7 @@ static void keep_comm_ranges(reader *r, task_pass *t)
         cs_device_range m = {op->start, op->end, op->device, op->is_receive};
         CS_VEC_PUSH(r->in->comm, m);
     }
-    cs_report_count(&r->res->report, r->res->rank, dropped,
+    cs_report_count(&r->base.res->report, r->base.res->rank, dropped,
                     "communication ops without device tasks on one device dropped", "overlap");
 }
 
@@ -539,8 +417,8 @@ static int read_overlap_inputs(reader *r)
 {
     static const char *const required[] = {"TASK", "STRING_IDS"};
     for (size_t i = 0; i < 2; i++) {
-        if (!table_exists(r, required[i])) {
-            cs_report_skip(&r->res->report, true, r->res->rank, r->res->path, "overlap",
+        if (!cs_db_has_table(&r->base, required[i])) {
+            cs_report_skip(&r->base.res->report, true, r->base.res->rank, r->base.res->path, "overlap",
                            "missing table %s", required[i]);
             return 0;
         }
@@ -555,7 +433,7 @@ static int read_overlap_inputs(reader *r)
     read_session_window(r, &t);
     if (scan_tasks(r, &t)) goto out;
     if (t.rows == 0) {
-        rc = cs_fail(r->err, "%s: empty rank (no rows in TASK)", r->path);
+        rc = cs_fail(r->base.err, "%s: empty rank (no rows in TASK)", r->base.path);
         goto out;
     }
     if (build_steps(r, &t)) goto out;
@@ -564,9 +442,9 @@ static int read_overlap_inputs(reader *r)
     rc = 0;
 out:
     task_pass_free(&t);
-    if (rc && r->schema_error) {
+    if (rc && r->base.schema_error) {
         /* A missing column costs this analysis, not the rank. */
-        cs_report_skip(&r->res->report, true, r->res->rank, r->res->path, "overlap", "%s", r->err->msg);
+        cs_report_skip(&r->base.res->report, true, r->base.res->rank, r->base.res->path, "overlap", "%s", r->base.err->msg);
         free(r->in->steps.items);
         free(r->in->compute.items);
         free(r->in->comm.items);
@@ -579,11 +457,11 @@ out:
 int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in, cs_err *err)
 {
     memset(in, 0, sizeof *in);
-    reader r = {NULL, db_path, res, in, err, false};
-    r.db = cs_db_open_ro(db_path, err);
-    if (!r.db) return -1;
+    reader r = {{NULL, db_path, res, err, false}, in};
+    r.base.db = cs_db_open_ro(db_path, err);
+    if (!r.base.db) return -1;
     int rc = read_metadata(&r);
     if (rc == 0) rc = read_overlap_inputs(&r);
-    sqlite3_close(r.db);
+    sqlite3_close(r.base.db);
     return rc;
 }

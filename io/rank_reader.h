@@ -24,10 +24,6 @@ typedef struct cs_overlap_input {
 
 void cs_overlap_input_free(cs_overlap_input *in);
 
-/* Opens path read-only (URI mode=ro&immutable=1).  Returns NULL with a
-** message naming the file on failure. */
-sqlite3 *cs_db_open_ro(const char *path, cs_err *err);
-
 /*
 ** Reads one rank: host info, device map, communication groups and
 ** parallel_group_info into res, the overlap inputs into in.  Row-level
