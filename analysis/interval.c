@@ -7,6 +7,7 @@
 */
 #include "interval.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 static int cmp_range(const void *a, const void *b)
@@ -17,10 +18,19 @@ static int cmp_range(const void *a, const void *b)
     return 0;
 }
 
+static bool sorted_by_start(const cs_range *r, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (r[i].start < r[i - 1].start) return false;
+    return true;
+}
+
 size_t cs_ranges_merge(cs_range *r, size_t n)
 {
     if (n == 0) return 0;
-    qsort(r, n, sizeof *r, cmp_range);
+    /* Device tasks are mostly recorded in time order; skip the sort then.
+    ** The merge needs only start order: ends are combined with max. */
+    if (!sorted_by_start(r, n)) qsort(r, n, sizeof *r, cmp_range);
     size_t out = 0;
     for (size_t i = 1; i < n; i++) {
         if (r[i].start <= r[out].end) {

@@ -13,6 +13,13 @@ static int cmp_device_range(const void *a, const void *b)
     return 0;
 }
 
+static bool sorted_ranges(const cs_device_range *r, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (cmp_device_range(&r[i - 1], &r[i]) > 0) return false;
+    return true;
+}
+
 /* Copies the ranges of r[0..n) that start inside [lo, hi) into dst. */
 static size_t select_window(const cs_device_range *r, size_t n, int64_t lo,
                             int64_t hi, cs_range *dst, int64_t *receive_len)
@@ -100,8 +107,9 @@ void cs_overlap_compute(const cs_step *steps, size_t nsteps,
                         cs_device_range *comm, size_t ncomm,
                         cs_overlap_rows *out)
 {
-    if (ncompute) qsort(compute, ncompute, sizeof *compute, cmp_device_range);
-    if (ncomm) qsort(comm, ncomm, sizeof *comm, cmp_device_range);
+    /* Ranges arrive mostly sorted already (one device, time order). */
+    if (!sorted_ranges(compute, ncompute)) qsort(compute, ncompute, sizeof *compute, cmp_device_range);
+    if (!sorted_ranges(comm, ncomm)) qsort(comm, ncomm, sizeof *comm, cmp_device_range);
     size_t first_row = out->len;
     size_t i = 0, j = 0;
     while (i < ncompute || j < ncomm) {

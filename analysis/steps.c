@@ -24,7 +24,10 @@ void cs_step_builder_init(cs_step_builder *b, cs_step *steps, size_t nsteps,
                           cs_launch *launches, size_t nlaunches)
 {
     if (nsteps) qsort(steps, nsteps, sizeof *steps, cmp_step);
-    if (nlaunches) qsort(launches, nlaunches, sizeof *launches, cmp_launch);
+    bool sorted = true;
+    for (size_t i = 1; i < nlaunches && sorted; i++) sorted = cmp_launch(&launches[i - 1], &launches[i]) <= 0;
+    if (!sorted) qsort(launches, nlaunches, sizeof *launches, cmp_launch);
+    b->hint = 0;
     b->steps = steps;
     b->nsteps = nsteps;
     b->launches = launches;
@@ -83,10 +86,27 @@ static void add_to_steps(cs_step_builder *b, const cs_launch *l, int64_t start, 
     }
 }
 
+/* TASK rows come mostly in launch order: try the last hit and its
+** successor before a binary search (a tenth of the run time otherwise). */
+static const cs_launch *find_with_hint(cs_step_builder *b, int64_t connection_id)
+{
+    const cs_launch *l = b->launches;
+    size_t h = b->hint;
+    if (h < b->nlaunches && l[h].connection_id != connection_id) h++;
+    if (h >= b->nlaunches || l[h].connection_id != connection_id) {
+        const cs_launch *found = cs_launch_find(l, b->nlaunches, connection_id);
+        if (!found) return NULL;
+        h = (size_t)(found - l);
+    }
+    while (h > 0 && l[h - 1].connection_id == connection_id) h--;   /* first of a run */
+    b->hint = h;
+    return &l[h];
+}
+
 void cs_step_builder_add_task(cs_step_builder *b, int64_t connection_id,
                               int64_t start, int64_t end)
 {
-    const cs_launch *l = cs_launch_find(b->launches, b->nlaunches, connection_id);
+    const cs_launch *l = find_with_hint(b, connection_id);
     if (!l) return;
     if (start < b->first_launched_task) b->first_launched_task = start;
     /* Several launch rows may share a connection id; each counts. */

@@ -38,6 +38,7 @@ typedef struct cs_step_builder {
     int64_t *task_max;      /* per step: latest task end, INT64_MIN if none */
     int64_t *end_prefix_max; /* per step: max host_end of steps 0..i */
     int64_t first_launched_task; /* no-step START: INT64_MAX if none */
+    size_t hint;            /* index of the last launch found */
 } cs_step_builder;
 
 /* Sorts host steps by (host_start, id) and launches by connection id, and

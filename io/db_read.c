@@ -32,7 +32,9 @@ sqlite3 *cs_db_open_ro(const char *path, cs_err *err)
 {
     char *uri = file_uri(path);
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    /* NOMUTEX: one connection per thread, so the per-call mutex is pure cost
+    ** (it was a fifth of the run time in a profile). */
+    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
     free(uri);
     if (rc != SQLITE_OK) {
         cs_fail(err, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

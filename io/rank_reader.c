@@ -197,9 +197,23 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static bool contains_i64(const int64_t *a, size_t n, int64_t v)
+/* Membership in a sorted array.  TASK is scanned in globalTaskId order,
+** so the next id to look up is usually at or just past *hint. */
+static bool contains_i64(const int64_t *a, size_t n, int64_t v, size_t *hint)
 {
-    return bsearch(&v, a, n, sizeof *a, cmp_i64) != NULL;
+    size_t h = *hint;
+    while (h < n && a[h] < v && h - *hint < 8) h++;
+    if (h < n && a[h] == v) {
+        *hint = h;
+        return true;
+    }
+    if (h < n && a[h] > v && (h == 0 || a[h - 1] < v)) {
+        *hint = h;
+        return false;
+    }
+    const int64_t *p = bsearch(&v, a, n, sizeof *a, cmp_i64);
+    if (p) *hint = (size_t)(p - a);
+    return p != NULL;
 }
 
 /* Collects ids from a one-column query into a sorted array. */
@@ -213,7 +227,9 @@ static int read_id_set(reader *r, const char *table, const char *sql, id_vec *ou
         if (cs_db_int(st, 0, &id)) CS_VEC_PUSH(*out, id);
     }
     if (cs_db_finish(&r->base, st, rc, table)) return -1;
-    if (out->len) qsort(out->items, out->len, sizeof(int64_t), cmp_i64);
+    bool sorted = true;
+    for (size_t i = 1; i < out->len && sorted; i++) sorted = out->items[i - 1] <= out->items[i];
+    if (!sorted) qsort(out->items, out->len, sizeof(int64_t), cmp_i64);
     return 0;
 }
 
@@ -263,7 +279,9 @@ static int read_comm_ops(reader *r, op_vec *ops)
     }
     cs_db_count_excluded(&r->base, bad, "COMMUNICATION_OP", "overlap");
     if (cs_db_finish(&r->base, st, rc, "COMMUNICATION_OP")) return -1;
-    if (ops->len) qsort(ops->items, ops->len, sizeof(pending_op), cmp_pending);
+    bool sorted = true;
+    for (size_t i = 1; i < ops->len && sorted; i++) sorted = cmp_pending(&ops->items[i - 1], &ops->items[i]) <= 0;
+    if (!sorted) qsort(ops->items, ops->len, sizeof(pending_op), cmp_pending);
     return 0;
 }
 
@@ -294,6 +312,7 @@ typedef struct task_pass {
     id_vec compute_ids;     /* COMPUTE_TASK_INFO.globalTaskId, sorted */
     id_vec kernel_types;    /* Level0 fallback: KERNEL_* taskType ids */
     bool by_kernel_type;
+    size_t id_hint, type_hint; /* lookup cursors into the two id sets */
     op_vec ops;
     launch_vec launches;
     cs_step_builder steps;
@@ -303,12 +322,12 @@ typedef struct task_pass {
     int64_t outside_session; /* rows kept although outside that window */
 } task_pass;
 
-static bool is_compute_task(const task_pass *t, sqlite3_stmt *st)
+static bool is_compute_task(task_pass *t, sqlite3_stmt *st)
 {
     int64_t id;
     if (t->by_kernel_type)
-        return cs_db_int(st, 5, &id) && contains_i64(t->kernel_types.items, t->kernel_types.len, id);
-    return cs_db_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id);
+        return cs_db_int(st, 5, &id) && contains_i64(t->kernel_types.items, t->kernel_types.len, id, &t->type_hint);
+    return cs_db_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id, &t->id_hint);
 }
 
 /* One TASK row has three uses, each needing only its own columns (as the

@@ -6,10 +6,14 @@
 #
 #   scripts/bench.sh [--ranks 64] [--kpo K] [--repeat 3] [--scaling "16 64 256"] [--scaling-kpo K]
 #
+# The main cluster: tp=8 pp=2, 64 layers, 4 steps, --kernels-per-op 24, about
+# 16 MB per rank (1 GB at 64 ranks).  The scaling clusters use the same shape
+# with --kernels-per-op 2 (about 1.5 MB per rank).
+#
 # Generated clusters are cached under bench-data/ (delete it to regenerate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ranks=64 kpo=40 repeat=3 scaling="16 64 256" scaling_kpo=4
+ranks=64 kpo=24 repeat=3 scaling="16 64 256" scaling_kpo=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --ranks) ranks=$2; shift 2;;
@@ -31,7 +35,7 @@ gen() { # gen RANKS KPO -> prints the cluster folder
   local dir=bench-data/r$1-k$2
   if [ ! -f "$dir/.done" ]; then
     rm -rf "$dir"
-    $bin/cs_gen --out "$dir" --ranks "$1" --tp 4 --pp 2 --steps 2 --layers 8 --kernels-per-op "$2" >/dev/null
+    $bin/cs_gen --out "$dir" --ranks "$1" --tp 8 --pp 2 --steps 4 --layers 64 --kernels-per-op "$2" >/dev/null
     touch "$dir/.done"
   fi
   echo "$dir"
@@ -78,7 +82,7 @@ rss2=$(rss_of_run 2 "$main_dir")
 
 echo "## Benchmark $(date -u +%Y-%m-%d) on $(nproc) cores"
 echo
-echo "Cluster: $ranks ranks (tp=4 pp=2, 2 steps, 8 layers, --kernels-per-op $kpo), $size GB of profiler databases."
+echo "Cluster: $ranks ranks (tp=8 pp=2, 4 steps, 64 layers, --kernels-per-op $kpo), $size GB of profiler databases."
 echo
 echo "| run | wall time (best of $repeat) | ratio to floor | peak RSS per process |"
 echo "|---|---|---|---|"

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
         char uri[4200];
         snprintf(uri, sizeof uri, "file:%s?mode=ro&immutable=1", argv[i]);
         sqlite3 *db;
-        if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+        if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
             fprintf(stderr, "cs_floor: cannot open %s\n", argv[i]);
             return 1;
         }

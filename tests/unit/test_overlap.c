@@ -143,15 +143,16 @@ static void test_step_builder(void)
     cs_step_builder_add_task(&b, 7, 1300, 1400);
     cs_step_builder_add_task(&b, 7, 1350, 2100);
     cs_step_builder_add_task(&b, 9, 2600, 2700);
+    cs_step_builder_add_task(&b, 7, 1290, 1295);  /* backwards: past the lookup hint */
     cs_step_builder_add_task(&b, 5, 10, 20);
     cs_step_builder_finish(&b);
     CHECK_INT(steps[0].id, 1);
-    CHECK_INT(steps[0].start, 1300);
+    CHECK_INT(steps[0].start, 1290);
     CHECK_INT(steps[0].end, 2100);
     CHECK_INT(steps[0].fwk_start, 1000);
     CHECK_INT(steps[1].start, 2600);
     CHECK_INT(steps[1].end, 3000);
-    CHECK_INT(b.first_launched_task, 1300);
+    CHECK_INT(b.first_launched_task, 1290);
     cs_step_builder_free(&b);
 
     cs_step none = cs_step_no_steps(INT64_MAX, true, 0);
