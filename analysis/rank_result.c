@@ -21,6 +21,8 @@ void cs_rank_result_free(cs_rank_result *r)
     free(r->host_uid);
     free(r->host_name);
     free(r->device_map.items);
+    free(r->module_skip_reason);
+    cs_module_rows_free(&r->modules);
     cs_report_free(&r->report);
     memset(r, 0, sizeof *r);
 }
@@ -112,7 +114,27 @@ void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e)
         cs_put_i64(e, r->device_map.items[i].rank_id);
         cs_put_i64(e, r->device_map.items[i].device_id);
     }
+    cs_put_i64(e, r->module_read);
+    cs_put_i64(e, r->module_ranges);
+    cs_put_str(e, r->module_skip_reason);
+    cs_put_i64(e, (int64_t)r->modules.len);
+    for (size_t i = 0; i < r->modules.len; i++) {
+        const cs_module_row *m = &r->modules.items[i];
+        cs_put_str(e, m->parent);
+        cs_put_str(e, m->module);
+        cs_put_str(e, m->op_name);
+        cs_put_str(e, m->kernel_list);
+        cs_put_f64(e, m->total_ns);
+        cs_put_f64(e, m->avg_ns);
+        cs_put_i64(e, m->op_count);
+    }
     encode_report(&r->report, e);
+}
+
+static char *get_str_nonnull(cs_decoder *d)
+{
+    char *s = cs_get_str(d);
+    return s ? s : cs_xstrdup("");
 }
 
 int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
@@ -150,6 +172,21 @@ int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
         m.rank_id = cs_get_i64(d);
         m.device_id = cs_get_i64(d);
         CS_VEC_PUSH(r->device_map, m);
+    }
+    r->module_read = cs_get_i64(d) != 0;
+    r->module_ranges = cs_get_i64(d) != 0;
+    r->module_skip_reason = cs_get_str(d);
+    n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_module_row m;
+        m.parent = get_str_nonnull(d);
+        m.module = get_str_nonnull(d);
+        m.op_name = get_str_nonnull(d);
+        m.kernel_list = get_str_nonnull(d);
+        m.total_ns = cs_get_f64(d);
+        m.avg_ns = cs_get_f64(d);
+        m.op_count = cs_get_i64(d);
+        CS_VEC_PUSH(r->modules, m);
     }
     decode_report(d, &r->report);
     return d->failed ? -1 : 0;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include "codec.h"
+#include "module_stat.h"
 #include "overlap.h"
 #include "report.h"
 
@@ -33,6 +34,10 @@ typedef struct cs_rank_result {
     char *distributed_args;         /* profiler_metadata.json distributed_args, JSON text, or NULL */
     char *host_uid, *host_name;     /* HOST_INFO; NULL when absent */
     CS_VEC(cs_device_map_row) device_map;
+    bool module_read;               /* module_statistic was attempted for this rank */
+    bool module_ranges;             /* the rank has Module ranges */
+    char *module_skip_reason;       /* set: no rows, and why */
+    cs_module_rows modules;         /* Step 6 rows, in the reference's order */
     cs_report report;               /* this rank's skips and report lines */
 } cs_rank_result;
 

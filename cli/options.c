@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-static const char *const modes[] = {"all", "communication_group_map"};
+static const char *const modes[] = {"all", "module_statistic", "communication_group_map"};
 
 bool cs_mode_known(const char *mode)
 {
@@ -16,7 +16,7 @@ bool cs_mode_known(const char *mode)
     return false;
 }
 
-const char *cs_modes_list(void) { return "all, communication_group_map"; }
+const char *cs_modes_list(void) { return "all, module_statistic, communication_group_map"; }
 
 const char *cs_export_type_name(cs_export_type t)
 {
@@ -27,7 +27,7 @@ const char *cs_export_type_name(cs_export_type t)
 const char *cs_usage(void)
 {
     return
-        "usage: mpirun -np P clusterscope -d DIR [-o OUT] [-m MODE] [--export_type db|csv|text|json]\n"
+        "usage: mpirun -np P clusterscope -d DIR [-o OUT] [-m MODE] [--export_type db|csv|text|excel|json]\n"
         "                                 [--rank_list 0,1,...] [--step_id N] [--progress auto|bar|lines|none]\n"
         "                                 [--quiet] [--force] [-h] [-V]\n"
         "\n"
@@ -37,9 +37,11 @@ const char *cs_usage(void)
         "\n"
         "  -d, --profiling_path DIR  root of the cluster's profiler folders (required)\n"
         "  -o, --output_path DIR     output root (default: DIR)\n"
-        "  -m, --mode MODE           analysis: all (default), communication_group_map\n"
-        "      --export_type T       db (cluster_analysis.db, default), csv or text (CSV files),\n"
-        "                            json (summary.json only)\n"
+        "  -m, --mode MODE           analysis: all (default), module_statistic,\n"
+        "                            communication_group_map\n"
+        "      --export_type T       db (cluster_analysis.db, default), csv (CSV files), text (CSV\n"
+        "                            files, per-rank module files as the reference's xlsx), excel\n"
+        "                            (cluster_analysis.xlsx), json (summary.json only)\n"
         "      --rank_list LIST      analyse only these rank ids (comma separated)\n"
         "      --step_id N           analyse only step N (negative: all steps)\n"
         "      --progress P          auto (default), bar, lines or none\n"
@@ -178,9 +180,8 @@ int cs_options_parse(int argc, char **argv, cs_options *o, cs_err *err)
     if (!o->output_dir) o->output_dir = o->input_dir;
     if (!cs_mode_known(o->mode))
         return cs_fail(err, "mode '%s' is not available; available modes: %s", o->mode, cs_modes_list());
-    if (o->export_type == CS_EXPORT_EXCEL)
-        return cs_fail(err, "--export_type excel is not available yet for -m %s; accepted: db, csv, text, json",
-                       o->mode);
+    if (o->export_type == CS_EXPORT_EXCEL && strcmp(o->mode, "communication_group_map") == 0)
+        return cs_fail(err, "-m %s has no Excel form; accepted: db, csv, text, json", o->mode);
     return 0;
 }
 

@@ -7,17 +7,13 @@
 #define CS_PIPELINE_H
 
 #include "discover.h"
+#include "export.h"
 #include "options.h"
 #include "rank_result.h"
 
 /* Reads and analyses one rank.  Never fails: a rank that cannot be used
 ** gets analysed = false and a skip row in res->report. */
 void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_rank_result *res);
-
-/* Counts written by cs_pipeline_finish, for the progress lines. */
-typedef struct cs_finish_stats {
-    size_t tables, files;
-} cs_finish_stats;
 
 /*
 ** Merges the results (any order; sorted here by rank), moves their report

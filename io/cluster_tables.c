@@ -35,10 +35,14 @@ static const int step_trace_value_order[CS_OV_NVALUES] = {
     CS_OV_COMPUTING, CS_OV_COMM_NOT_OVERLAPPED, CS_OV_OVERLAPPED, CS_OV_COMMUNICATION,
     CS_OV_FREE, CS_OV_STAGE, CS_OV_BUBBLE, CS_OV_COMM_NOT_OVERLAPPED_EXCL_RECEIVE, CS_OV_PREPARING};
 
-static void add_step(cs_table *t, bool has_id, int64_t id)
+static void add_step(cs_table *t, bool has_id, int64_t id, cs_table_form form)
 {
     if (!has_id) {
         cs_table_add_null(t);
+        return;
+    }
+    if (form == CS_FORM_XLSX) {     /* the StepTrace sheet holds the id as a number */
+        cs_table_add_int(t, id);
         return;
     }
     char buf[24];
@@ -53,8 +57,9 @@ static void add_stage_index(cs_table *t, const cs_stages *stages, int stage, cs_
         return;
     }
     const cs_stage *s = &stages->items[stage];
-    char *text = cs_rank_set_text(s->ranks, s->nranks, form == CS_FORM_CSV ? ", " : ",");
-    if (form == CS_FORM_CSV && s->nranks == 1) {
+    bool tuple = form != CS_FORM_DB;    /* Python's tuple text outside the database */
+    char *text = cs_rank_set_text(s->ranks, s->nranks, tuple ? ", " : ",");
+    if (tuple && s->nranks == 1) {
         /* Python's one-element tuple: "(5,)" */
         size_t n = strlen(text);
         text = cs_xrealloc(text, n + 2);
@@ -70,7 +75,7 @@ void cs_table_step_trace(const cs_step_trace *rows, const cs_stages *stages,
     cs_table_init(t, "ClusterStepTraceTime", step_trace_cols, NCOLS(step_trace_cols));
     for (size_t i = 0; i < rows->len; i++) {
         const cs_step_trace_row *r = &rows->items[i];
-        add_step(t, r->has_step_id, r->step_id);
+        add_step(t, r->has_step_id, r->step_id, form);
         cs_table_add_text(t, r->is_stage ? "stage" : "rank");
         if (r->is_stage) add_stage_index(t, stages, r->stage, form);
         else cs_table_add_int(t, r->rank);
@@ -224,4 +229,117 @@ char *cs_group_map_json(const cs_group_map *m)
     char *text = cs_json_dumps(root);
     cJSON_Delete(root);
     return text;
+}
+
+static const cs_column module_cols[] = {
+    {"parentModule", "TEXT", "parentModule"},
+    {"module", "TEXT", "module"},
+    {"opName", "TEXT", "opName"},
+    {"kernelList", "TEXT", "kernelList"},
+    {"totalKernelDuration(ns)", "REAL", "totalKernelDuration(ns)"},
+    {"avgKernelDuration(ns)", "REAL", "avgKernelDuration(ns)"},
+    {"opCount", "INTEGER", "opCount"},
+    {"rankID", "INTEGER", "rankID"},
+};
+
+static void add_module_row(cs_table *t, const cs_module_row *m)
+{
+    cs_table_add_text(t, m->parent);
+    cs_table_add_text(t, m->module);
+    cs_table_add_text(t, m->op_name);
+    cs_table_add_text(t, m->kernel_list);
+    cs_table_add_real(t, m->total_ns);
+    cs_table_add_real(t, m->avg_ns);
+    cs_table_add_int(t, m->op_count);
+}
+
+void cs_table_module_statistic(const cs_rank_result *ranks, size_t n, cs_table *t)
+{
+    cs_table_init(t, "ModuleStatistic", module_cols, NCOLS(module_cols));
+    for (size_t i = 0; i < n; i++) {
+        if (!ranks[i].analysed) continue;
+        for (size_t k = 0; k < ranks[i].modules.len; k++) {
+            add_module_row(t, &ranks[i].modules.items[k]);
+            cs_table_add_int(t, ranks[i].rank);
+        }
+    }
+}
+
+static const cs_column module_rank_cols[] = {
+    {"parentModule", "TEXT", "Parent Module"},
+    {"module", "TEXT", "Module"},
+    {"opName", "TEXT", "Op Name"},
+    {"kernelList", "TEXT", "Kernel List"},
+    {"totalKernelDuration(ns)", "REAL", "Total Kernel Duration(ns)"},
+    {"avgKernelDuration(ns)", "REAL", "Avg Kernel Duration(ns)"},
+    {"opCount", "INTEGER", "Op Count"},
+};
+
+void cs_table_module_rank(const cs_module_rows *rows, cs_table *t)
+{
+    cs_table_init(t, "ModuleStatisticRank", module_rank_cols, NCOLS(module_rank_cols));
+    for (size_t k = 0; k < rows->len; k++) add_module_row(t, &rows->items[k]);
+}
+
+static const cs_column module_cluster_fixed[] = {
+    {"parentModule", "TEXT", "Parent Module"},
+    {"module", "TEXT", "Module"},
+    {"opName", "TEXT", "Op Name"},
+    {"kernelList", "TEXT", "Kernel List"},
+    {"ranks", "INTEGER", "Ranks"},
+    {"minNs", "REAL", "Min(ns)"},
+    {"meanNs", "REAL", "Mean(ns)"},
+    {"maxNs", "REAL", "Max(ns)"},
+    {"maxRank", "INTEGER", "Max Rank"},
+};
+
+static void make_cluster_columns(size_t nranks, const int64_t *rank_ids, cs_owned_columns *c)
+{
+    size_t nfixed = NCOLS(module_cluster_fixed);
+    c->ncols = nfixed + nranks;
+    c->cols = cs_xmalloc(c->ncols * sizeof *c->cols);
+    c->names = cs_xmalloc((2 * nranks + 1) * sizeof *c->names);
+    c->nnames = 0;
+    memcpy(c->cols, module_cluster_fixed, sizeof module_cluster_fixed);
+    for (size_t i = 0; i < nranks; i++) {
+        char *db = cs_xasprintf("rank_%" PRId64, rank_ids[i]);
+        char *csv = cs_xasprintf("Rank %" PRId64, rank_ids[i]);
+        c->names[c->nnames++] = db;
+        c->names[c->nnames++] = csv;
+        cs_column col = {db, "REAL", csv};
+        c->cols[nfixed + i] = col;
+    }
+}
+
+void cs_owned_columns_free(cs_owned_columns *c)
+{
+    for (size_t i = 0; i < c->nnames; i++) free(c->names[i]);
+    free(c->names);
+    free(c->cols);
+    memset(c, 0, sizeof *c);
+}
+
+void cs_table_module_cluster(const cs_module_cluster *m, const int64_t *rank_ids,
+                             cs_owned_columns *cols, cs_table *t, int **indent)
+{
+    make_cluster_columns(m->nranks, rank_ids, cols);
+    cs_table_init(t, "ModuleStatisticCluster", cols->cols, cols->ncols);
+    if (indent) *indent = cs_xmalloc((m->rows.len ? m->rows.len : 1) * sizeof **indent);
+    for (size_t i = 0; i < m->rows.len; i++) {
+        const cs_cluster_module_row *r = &m->rows.items[i];
+        cs_table_add_text(t, r->parent);
+        cs_table_add_text(t, r->module);
+        cs_table_add_text(t, r->op_name);
+        cs_table_add_text(t, r->kernel_list);
+        cs_table_add_int(t, r->nranks);
+        cs_table_add_real(t, r->min_ns);
+        cs_table_add_real(t, r->mean_ns);
+        cs_table_add_real(t, r->max_ns);
+        cs_table_add_int(t, r->max_rank);
+        for (size_t k = 0; k < m->nranks; k++) {
+            if (r->present[k]) cs_table_add_real(t, r->total_ns[k]);
+            else cs_table_add_null(t);
+        }
+        if (indent) (*indent)[i] = cs_module_depth(r->parent);
+    }
 }

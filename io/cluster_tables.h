@@ -6,6 +6,7 @@
 #define CS_CLUSTER_TABLES_H
 
 #include "groups.h"
+#include "module_cluster.h"
 #include "rank_result.h"
 #include "report.h"
 #include "stage.h"
@@ -14,7 +15,7 @@
 
 /* Which export the table is built for: a few texts differ (the stage index
 ** is "(0,1)" in the database and "(0, 1)" in the CSV). */
-typedef enum cs_table_form { CS_FORM_DB, CS_FORM_CSV } cs_table_form;
+typedef enum cs_table_form { CS_FORM_DB, CS_FORM_CSV, CS_FORM_XLSX } cs_table_form;
 
 void cs_table_step_trace(const cs_step_trace *rows, const cs_stages *stages,
                          cs_table_form form, cs_table *t);
@@ -25,6 +26,26 @@ void cs_table_base_info(const char *base_info, cs_table *t);
 /* ranks: ascending; only analysed ranks contribute. */
 void cs_table_host_info(const cs_rank_result *ranks, size_t n, cs_table *t);
 void cs_table_rank_device_map(const cs_rank_result *ranks, size_t n, cs_table *t);
+
+/* ModuleStatistic: every analysed rank's rows, ascending rank, the
+** reference's schema. */
+void cs_table_module_statistic(const cs_rank_result *ranks, size_t n, cs_table *t);
+/* One rank's rows with the reference xlsx's headers (per-rank CSV / xlsx). */
+void cs_table_module_rank(const cs_module_rows *rows, cs_table *t);
+
+/* Columns made at run time (one per rank); the table borrows them. */
+typedef struct cs_owned_columns {
+    cs_column *cols;
+    char **names;           /* every string the columns point to */
+    size_t ncols, nnames;
+} cs_owned_columns;
+void cs_owned_columns_free(cs_owned_columns *c);
+
+/* ModuleStatisticCluster / module_statistic_cluster.csv / the ModuleStatistic
+** sheet; rank_ids names the rank of each column of m.  indent (if non-NULL)
+** receives the Module cell's indent level per row (caller frees). */
+void cs_table_module_cluster(const cs_module_cluster *m, const int64_t *rank_ids,
+                             cs_owned_columns *cols, cs_table *t, int **indent);
 
 /* communication_group.json text (the reference's text-mode file). */
 char *cs_group_map_json(const cs_group_map *m);

@@ -473,14 +473,18 @@ out:
     return rc;
 }
 
-int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in, cs_err *err)
+int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in,
+                 cs_module_input *module_in, cs_err *err)
 {
-    memset(in, 0, sizeof *in);
-    reader r = {{NULL, db_path, res, err, false}, in};
+    if (in) memset(in, 0, sizeof *in);
+    if (module_in) memset(module_in, 0, sizeof *module_in);
+    cs_overlap_input unused = {0};
+    reader r = {{NULL, db_path, res, err, false}, in ? in : &unused};
     r.base.db = cs_db_open_ro(db_path, err);
     if (!r.base.db) return -1;
     int rc = read_metadata(&r);
-    if (rc == 0) rc = read_overlap_inputs(&r);
+    if (rc == 0 && in) rc = read_overlap_inputs(&r);
+    if (rc == 0 && module_in) rc = cs_read_module_input(&r.base, module_in);
     sqlite3_close(r.base.db);
     return rc;
 }

@@ -11,6 +11,7 @@
 #define CS_RANK_READER_H
 
 #include <sqlite3.h>
+#include "module_reader.h"
 #include "overlap.h"
 #include "rank_result.h"
 
@@ -26,7 +27,9 @@ void cs_overlap_input_free(cs_overlap_input *in);
 
 /*
 ** Reads one rank: host info, device map, communication groups and
-** parallel_group_info into res, the overlap inputs into in.  Row-level
+** parallel_group_info into res, the overlap inputs into in and the
+** module_statistic inputs into module_in (either NULL: not read; a
+** module_in must be freed with cs_module_input_free, also after failure).  Row-level
 ** problems (NULL/INVALID/absurd values) exclude the row and are counted in
 ** res->report; a missing table or column needed only by the overlap skips the
 ** overlap for this rank (a skip row in res->report, in->usable = false).
@@ -34,6 +37,6 @@ void cs_overlap_input_free(cs_overlap_input *in);
 ** (not a database, unreadable, truncated, empty).
 */
 int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in,
-                 cs_err *err);
+                 cs_module_input *module_in, cs_err *err);
 
 #endif

@@ -7,6 +7,10 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 : "${CS_BIN:?}" "${CS_GEN:?}" "${CS_SRC:?}" "${CS_TMP:?}"
 MPIEXEC=${MPIEXEC:-mpirun}
+# Debian's interpreter: it sees the python3-* packages install-deps.sh installs
+# (a python3 earlier on PATH may be another installation without them).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
 rm -rf "$CS_TMP"
 mkdir -p "$CS_TMP"
 passed=0 failed=0

@@ -1,0 +1,42 @@
+/*
+** cluster.h — the merged results of a run, built on process 0 from every
+** rank's summary (cli/merge.c) and written by cli/export.c.
+*/
+#ifndef CS_CLUSTER_H
+#define CS_CLUSTER_H
+
+#include "groups.h"
+#include "module_cluster.h"
+#include "options.h"
+#include "rank_result.h"
+#include "stage.h"
+#include "step_trace.h"
+
+typedef struct cs_cluster {
+    cs_rank_result *ranks;      /* sorted by rank; borrowed */
+    size_t n;
+    bool overlap_ran;           /* the mode includes the overlap */
+    bool modules_ran;           /* module_statistic ran (some rank has Module ranges) */
+    cs_group_map groups;
+    cs_stages stages;
+    int64_t *indices;           /* (dp, pp, tp) per rank < world, or NULL */
+    int64_t world;
+    char *base_info;            /* ClusterBaseInfo value, or NULL */
+    cs_step_trace trace;
+    cs_module_cluster modules;  /* columns: the ranks with module rows, ascending */
+    int64_t *module_ranks;      /* rank id of each column of modules */
+} cs_cluster;
+
+/* Sorts results by rank, moves their report entries into report and builds
+** every cluster-level result the mode needs.  Returns 0, or -1 with a message
+** for a fatal condition (nothing analysable, no rank with step N,
+** -m module_statistic without any Module range). */
+int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
+                     cs_report *report, cs_cluster *c, cs_err *err);
+void cs_cluster_free(cs_cluster *c);
+
+/* Mode predicates. */
+bool cs_mode_runs_overlap(const char *mode);
+bool cs_mode_runs_modules(const char *mode);
+
+#endif

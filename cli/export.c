@@ -1,0 +1,302 @@
+/*
+** export.c — the outputs of a run.  Each analysis that ran contributes its
+** tables; each export type decides where they go (outputs.md §2).
+*/
+#include "export.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "cluster_tables.h"
+#include "csv_writer.h"
+#include "module_xlsx.h"
+#include "pipeline.h"
+#include "sqlite_writer.h"
+#include "summary.h"
+#include "xlsx_writer.h"
+
+static char *out_path(const cs_options *o, const char *name)
+{
+    return cs_xasprintf("%s/cluster_analysis_output/%s", o->output_dir, name);
+}
+
+static int write_text_file(const char *path, const char *text, cs_err *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return cs_fail(err, "%s: cannot write: %s", path, strerror(errno));
+    bool ok = fputs(text, f) >= 0;
+    ok = fclose(f) == 0 && ok;
+    chmod(path, 0640);
+    return ok ? 0 : cs_fail(err, "%s: write error", path);
+}
+
+static bool groups_ran(const cs_options *o)
+{
+    return strcmp(o->mode, "all") == 0 || strcmp(o->mode, "communication_group_map") == 0;
+}
+
+/* The tables every export type writes, built for one form. */
+typedef struct outputs {
+    cs_table skipped, groups, step_trace, base_info, hosts, device_map, modules, module_cluster;
+    cs_owned_columns module_cols;
+    int *module_indent;
+    bool has_groups, has_overlap, has_modules;
+} outputs;
+
+static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_report *report,
+                          cs_table_form form, outputs *t)
+{
+    memset(t, 0, sizeof *t);
+    cs_table_skipped(report, &t->skipped);
+    t->has_groups = groups_ran(o);
+    if (t->has_groups) cs_table_group_map(&c->groups, &t->groups);
+    t->has_overlap = c->overlap_ran;
+    if (t->has_overlap) {
+        cs_table_step_trace(&c->trace, &c->stages, form, &t->step_trace);
+        cs_table_base_info(c->base_info, &t->base_info);
+        cs_table_host_info(c->ranks, c->n, &t->hosts);
+        cs_table_rank_device_map(c->ranks, c->n, &t->device_map);
+    }
+    t->has_modules = c->modules_ran;
+    if (t->has_modules) {
+        cs_table_module_statistic(c->ranks, c->n, &t->modules);
+        cs_table_module_cluster(&c->modules, c->module_ranks, &t->module_cols, &t->module_cluster,
+                                &t->module_indent);
+    }
+}
+
+static void free_outputs(outputs *t)
+{
+    cs_table *all[] = {&t->skipped, &t->groups, &t->step_trace, &t->base_info, &t->hosts,
+                       &t->device_map, &t->modules, &t->module_cluster};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) cs_table_free(all[i]);
+    cs_owned_columns_free(&t->module_cols);
+    free(t->module_indent);
+}
+
+/* ------------------------------------------------------------------ */
+
+static int write_db(const cs_options *o, const outputs *t, cs_finish_stats *stats, cs_err *err)
+{
+    const cs_table *tables[9];
+    size_t n = 0;
+    if (t->has_groups) tables[n++] = &t->groups;
+    tables[n++] = &t->skipped;
+    if (t->has_overlap) {
+        tables[n++] = &t->step_trace;
+        tables[n++] = &t->base_info;
+        tables[n++] = &t->hosts;
+        tables[n++] = &t->device_map;
+    }
+    if (t->has_modules) {
+        tables[n++] = &t->modules;
+        tables[n++] = &t->module_cluster;
+    }
+    char *path = out_path(o, "cluster_analysis.db");
+    cs_sqlite_out *db = cs_sqlite_out_open(path, err);
+    free(path);
+    if (!db) return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) rc = cs_sqlite_out_write(db, tables[i], err);
+    cs_err close_err;
+    if (cs_sqlite_out_close(db, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
+    if (rc == 0) stats->tables += n;
+    return rc;
+}
+
+static int write_csv_file(const cs_options *o, const cs_table *t, const char *name, cs_finish_stats *stats,
+                          cs_err *err)
+{
+    char *path = out_path(o, name);
+    int rc = cs_csv_write(t, path, err);
+    free(path);
+    stats->files += rc == 0;
+    return rc;
+}
+
+/* The per-rank module files: CSV, or the reference's xlsx for text/excel. */
+static int write_module_ranks(const cs_options *o, const cs_cluster *c, bool xlsx, cs_finish_stats *stats,
+                              cs_err *err)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const cs_rank_result *r = &c->ranks[i];
+        if (!r->analysed || r->modules.len == 0) continue;
+        cs_table t;
+        cs_table_module_rank(&r->modules, &t);
+        char *name = cs_xasprintf("ModuleStatistic/module_statistic_%" PRId64 ".%s", r->rank, xlsx ? "xlsx" : "csv");
+        int rc;
+        if (xlsx) {
+            char *path = out_path(o, name);
+            rc = cs_make_parent_dirs(path, err);
+            if (rc == 0) rc = cs_write_module_rank_xlsx(path, &t, err);
+            stats->files += rc == 0;
+            free(path);
+        } else {
+            rc = write_csv_file(o, &t, name, stats, err);
+        }
+        free(name);
+        cs_table_free(&t);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static int write_csv(const cs_options *o, const cs_cluster *c, const outputs *t, cs_finish_stats *stats,
+                     cs_err *err)
+{
+    if (t->has_groups) {
+        if (write_csv_file(o, &t->groups, "communication_group.csv", stats, err)) return -1;
+        char *json = cs_group_map_json(&c->groups);
+        char *path = out_path(o, "communication_group.json");
+        int rc = write_text_file(path, json, err);
+        free(path);
+        free(json);
+        if (rc) return -1;
+        stats->files++;
+    }
+    if (write_csv_file(o, &t->skipped, "skipped.csv", stats, err)) return -1;
+    if (t->has_overlap && write_csv_file(o, &t->step_trace, "cluster_step_trace_time.csv", stats, err)) return -1;
+    if (t->has_modules) {
+        if (write_csv_file(o, &t->module_cluster, "ModuleStatistic/module_statistic_cluster.csv", stats, err)) return -1;
+        if (write_module_ranks(o, c, o->export_type == CS_EXPORT_TEXT, stats, err)) return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Excel.                                                              */
+
+static const char *const step_trace_headers[] = {
+    "Step", "Type", "Index", "Computing(us)", "Communication(Not Overlapped)(us)", "Overlapped(us)",
+    "Communication(us)", "Free(us)", "Stage(us)", "Bubble(us)",
+    "Communication(Not Overlapped and Exclude Receive)(us)", "Preparing(us)", "DP Index", "PP Index", "TP Index"};
+
+static const cs_column kv_cols[] = {{"key", "TEXT", "Key"}, {"value", "TEXT", "Value"}};
+static const cs_column note_cols[] = {{"note", "TEXT", "Note"}};
+static const cs_column skipped_sheet_cols[] = {
+    {"rank", "INTEGER", "Rank"}, {"path", "TEXT", "Path"}, {"analysis", "TEXT", "Analysis"},
+    {"reason", "TEXT", "Reason"}};
+
+static void kv_int(cs_table *t, const char *key, int64_t v)
+{
+    cs_table_add_text(t, key);
+    cs_table_add_int(t, v);
+}
+
+static void kv_text(cs_table *t, const char *key, const char *v)
+{
+    cs_table_add_text(t, key);
+    cs_table_add_text(t, v);
+}
+
+static void build_run_block(const cs_options *o, const cs_cluster *c, const cs_report *report, cs_table *t)
+{
+    char abs_dir[PATH_MAX];
+    if (!realpath(o->input_dir, abs_dir)) snprintf(abs_dir, sizeof abs_dir, "%s", o->input_dir);
+    int64_t analysed = 0;
+    for (size_t i = 0; i < c->n; i++) analysed += c->ranks[i].analysed;
+    cs_table_init(t, "Run", kv_cols, 2);
+    kv_text(t, "Input", abs_dir);
+    kv_text(t, "Mode", o->mode);
+    kv_text(t, "Tool version", cs_tool_version());
+    kv_int(t, "Ranks analysed", analysed);
+    kv_int(t, "Ranks skipped", (int64_t)cs_report_ranks_skipped(report));
+}
+
+/* The first sheet.  The full Overview (findings, hosts, groups, charts) is
+** issue 6; this holds the run, its notes and the skipped list. */
+static int write_overview(cs_xlsx *x, const cs_options *o, const cs_cluster *c, const cs_report *report,
+                          cs_err *err)
+{
+    cs_table run, notes, skipped;
+    build_run_block(o, c, report, &run);
+    cs_table_init(&notes, "Notes", note_cols, 1);
+    for (size_t i = 0; i < report->lines.len; i++) cs_table_add_text(&notes, report->lines.items[i].text);
+    if (report->lines.len == 0) cs_table_add_text(&notes, "none");
+    cs_table_init(&skipped, "Skipped", skipped_sheet_cols, 4);
+    for (size_t i = 0; i < report->skips.len; i++) {
+        const cs_skip *s = &report->skips.items[i];
+        if (s->has_rank) cs_table_add_int(&skipped, s->rank);
+        else cs_table_add_null(&skipped);
+        cs_table_add_text(&skipped, s->path);
+        cs_table_add_text(&skipped, s->analysis);
+        cs_table_add_text(&skipped, s->reason);
+    }
+    cs_sheet_block blocks[] = {{"Run", &run, false}, {"Notes", &notes, false}, {"Skipped", &skipped, true}};
+    int rc = cs_xlsx_add_blocks(x, "Overview", blocks, 3, err);
+    cs_table_free(&run);
+    cs_table_free(&notes);
+    cs_table_free(&skipped);
+    return rc;
+}
+
+static void note_truncated(cs_report *extra, const char *analysis, const char *sheet, int64_t n)
+{
+    if (n > 0) cs_report_note(extra, analysis, "sheet %s truncated (%" PRId64 " more rows)", sheet, n);
+}
+
+static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *t, const cs_report *report,
+                       cs_finish_stats *stats, cs_err *err)
+{
+    char *path = out_path(o, "cluster_analysis.xlsx");
+    cs_xlsx *x = cs_xlsx_open(path, true, err);
+    free(path);
+    if (!x) return -1;
+    cs_report extra = {0};
+    int64_t cut = 0;
+    int rc = write_overview(x, o, c, report, err);
+    if (rc == 0 && t->has_overlap) {
+        cs_sheet_options so = {step_trace_headers, -1, NULL};
+        rc = cs_xlsx_add_table(x, "StepTrace", &t->step_trace, &so, &cut, err);
+        note_truncated(&extra, "overlap", "StepTrace", cut);
+    }
+    if (rc == 0 && t->has_modules) {
+        cs_sheet_options so = {NULL, 1, t->module_indent};
+        rc = cs_xlsx_add_table(x, "ModuleStatistic", &t->module_cluster, &so, &cut, err);
+        note_truncated(&extra, "module_statistic", "ModuleStatistic", cut);
+    }
+    cs_err close_err;
+    if (cs_xlsx_close(x, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
+    stats->files += rc == 0;
+    cs_report_free(&extra);
+    if (rc == 0 && t->has_modules) rc = write_module_ranks(o, c, true, stats, err);
+    return rc;
+}
+
+static int write_summary(const cs_options *o, const cs_cluster *c, const cs_report *report,
+                         cs_finish_stats *stats, cs_err *err)
+{
+    char abs_dir[PATH_MAX];
+    if (!realpath(o->input_dir, abs_dir)) snprintf(abs_dir, sizeof abs_dir, "%s", o->input_dir);
+    cs_summary_input in = {cs_tool_version(), abs_dir, c->ranks, c->n,
+                           c->overlap_ran ? &c->trace : NULL, report, o->has_step_id, o->step_id};
+    char *json = cs_summary_json(&in);
+    char *path = out_path(o, "summary.json");
+    int rc = write_text_file(path, json, err);
+    free(path);
+    free(json);
+    stats->files += rc == 0;
+    return rc;
+}
+
+int cs_export(const cs_options *o, const cs_cluster *c, const cs_report *report,
+              cs_finish_stats *stats, cs_err *err)
+{
+    memset(stats, 0, sizeof *stats);
+    outputs t;
+    int rc = 0;
+    if (o->export_type != CS_EXPORT_JSON) {
+        build_outputs(o, c, report, o->export_type == CS_EXPORT_EXCEL ? CS_FORM_XLSX
+                                    : o->export_type == CS_EXPORT_DB ? CS_FORM_DB : CS_FORM_CSV, &t);
+        if (o->export_type == CS_EXPORT_DB) rc = write_db(o, &t, stats, err);
+        else if (o->export_type == CS_EXPORT_EXCEL) rc = write_excel(o, c, &t, report, stats, err);
+        else rc = write_csv(o, c, &t, stats, err);
+        free_outputs(&t);
+    }
+    if (rc == 0) rc = write_summary(o, c, report, stats, err);
+    return rc;
+}

@@ -1,0 +1,196 @@
+/*
+** merge.c — building the cluster results from the per-rank summaries, in
+** rank order, so the outcome does not depend on which process analysed what.
+*/
+#include "cluster.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "metadata.h"
+
+bool cs_mode_runs_overlap(const char *mode) { return strcmp(mode, "all") == 0; }
+
+bool cs_mode_runs_modules(const char *mode)
+{
+    return strcmp(mode, "all") == 0 || strcmp(mode, "module_statistic") == 0;
+}
+
+static int cmp_result(const void *a, const void *b)
+{
+    const cs_rank_result *x = a, *y = b;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+static bool has_step(const cs_rank_result *r, int64_t step)
+{
+    for (size_t i = 0; i < r->overlap.len; i++)
+        if (r->overlap.items[i].has_step_id && r->overlap.items[i].step_id == step) return true;
+    return false;
+}
+
+static void list_step_ids(const cs_cluster *c, char *ids, size_t size)
+{
+    size_t len = 0;
+    ids[0] = '\0';
+    for (size_t i = 0; i < c->n && len < size - 32; i++)
+        for (size_t k = 0; k < c->ranks[i].overlap.len && len < size - 32; k++) {
+            const cs_overlap_row *r = &c->ranks[i].overlap.items[k];
+            char one[32];
+            snprintf(one, sizeof one, " %" PRId64, r->step_id);
+            if (r->has_step_id && !strstr(ids, one)) len += (size_t)snprintf(ids + len, size - len, "%s", one);
+        }
+}
+
+/* --step_id N: ranks without step N are skipped; none with it is fatal. */
+static int apply_step_filter(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
+{
+    if (!o->has_step_id || !c->overlap_ran) return 0;
+    size_t with = 0;
+    for (size_t i = 0; i < c->n; i++) with += c->ranks[i].analysed && has_step(&c->ranks[i], o->step_id);
+    if (with == 0) {
+        char ids[512];
+        list_step_ids(c, ids, sizeof ids);
+        return cs_fail(err, "--step_id %" PRId64 ": no rank has this step; step ids found:%s",
+                       o->step_id, ids[0] ? ids : " none");
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        cs_rank_result *r = &c->ranks[i];
+        if (r->analysed && !has_step(r, o->step_id)) {
+            r->analysed = false;
+            cs_report_skip(report, true, r->rank, r->path, "read", "no step %" PRId64, o->step_id);
+        }
+    }
+    return 0;
+}
+
+static void build_groups(cs_cluster *c, cs_report *report)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const cs_rank_result *r = &c->ranks[i];
+        if (!r->analysed) continue;
+        for (size_t k = 0; k < r->groups.len; k++)
+            cs_group_map_add_use(&c->groups, r->groups.items[k].name, r->groups.items[k].p2p, r->rank);
+        cs_err err;
+        if (r->parallel_group_info && cs_parse_parallel_group_info(r->parallel_group_info, &c->groups, &err))
+            cs_report_note(report, "communication", "rank %" PRId64 ": %s", r->rank, err.msg);
+    }
+    cs_group_map_finish(&c->groups);
+    cs_stages_build(&c->groups, &c->stages);
+}
+
+static void warn_differing_args(const cs_cluster *c, const cs_rank_result *src, cs_report *report)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const cs_rank_result *r = &c->ranks[i];
+        if (!r->analysed || !r->distributed_args || r == src) continue;
+        char *other = cs_base_info_text(r->distributed_args);
+        if (other && c->base_info && strcmp(other, c->base_info) != 0)
+            cs_report_note(report, "overlap", "distributed_args of rank %" PRId64 " differ from rank %" PRId64
+                           "'s; rank %" PRId64 "'s are used", r->rank, src->rank, src->rank);
+        free(other);
+    }
+}
+
+/* Parallel indices from the lowest analysed rank that has distributed_args. */
+static void build_indices(cs_cluster *c, cs_report *report)
+{
+    const cs_rank_result *src = NULL;
+    size_t analysed = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->ranks[i].analysed) continue;
+        analysed++;
+        if (!src && c->ranks[i].distributed_args) src = &c->ranks[i];
+    }
+    if (!src) return;
+    c->base_info = cs_base_info_text(src->distributed_args);
+    warn_differing_args(c, src, report);
+    cs_dist_args a;
+    cs_err err;
+    if (cs_parse_dist_args(src->distributed_args, &a) || a.world <= 0) return;
+    if ((int64_t)analysed > a.world) {
+        cs_report_note(report, "overlap", "world_size %" PRId64 " is smaller than the %zu ranks; no parallel indices",
+                       a.world, analysed);
+        return;
+    }
+    if ((int64_t)analysed < a.world)
+        cs_report_note(report, "overlap", "world_size %" PRId64 " but %zu ranks analysed; indices of the others unused",
+                       a.world, analysed);
+    c->indices = cs_xmalloc((size_t)a.world * 3 * sizeof(int64_t));
+    if (cs_parallel_indices(&a, c->indices, &err)) {
+        cs_report_note(report, "overlap", "no parallel indices: %s", err.msg);
+        free(c->indices);
+        c->indices = NULL;
+        return;
+    }
+    c->world = a.world;
+}
+
+#define NO_MODULE_RANGES "no rank has Module ranges (profiled without the nn.Module patch?)"
+
+/* module_statistic runs when some rank has Module ranges (analyses.md §2.a
+** "Anomalies"); then every analysed rank without rows is a skip row. */
+static int build_modules(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
+{
+    if (!cs_mode_runs_modules(o->mode)) return 0;
+    bool any = false;
+    for (size_t i = 0; i < c->n; i++) any |= c->ranks[i].analysed && c->ranks[i].module_ranges;
+    if (!any) {
+        if (strcmp(o->mode, "module_statistic") == 0) return cs_fail(err, "module_statistic: %s", NO_MODULE_RANGES);
+        cs_report_note(report, "module_statistic", "%s", NO_MODULE_RANGES);
+        return 0;
+    }
+    c->modules_ran = true;
+    cs_rank_modules *cols = cs_xmalloc((c->n ? c->n : 1) * sizeof *cols);
+    c->module_ranks = cs_xmalloc((c->n ? c->n : 1) * sizeof *c->module_ranks);
+    size_t ncols = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        cs_rank_result *r = &c->ranks[i];
+        if (!r->analysed || !r->module_read) continue;
+        if (r->modules.len == 0) {
+            cs_report_skip(report, true, r->rank, r->path, "module_statistic", "%s",
+                           r->module_skip_reason ? r->module_skip_reason : "no module with kernels");
+            continue;
+        }
+        cs_rank_modules m = {r->rank, r->modules.items, r->modules.len};
+        c->module_ranks[ncols] = r->rank;
+        cols[ncols++] = m;
+    }
+    cs_module_cluster_build(cols, ncols, &c->modules);
+    free(cols);
+    return 0;
+}
+
+int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
+                     cs_report *report, cs_cluster *c, cs_err *err)
+{
+    memset(c, 0, sizeof *c);
+    if (n) qsort(results, n, sizeof *results, cmp_result);
+    c->ranks = results;
+    c->n = n;
+    c->overlap_ran = cs_mode_runs_overlap(o->mode);
+    for (size_t i = 0; i < n; i++) cs_report_move(report, &results[i].report);
+    size_t analysed = 0;
+    for (size_t i = 0; i < n; i++) analysed += results[i].analysed;
+    if (analysed == 0) return cs_fail(err, "no rank could be analysed (every rank was skipped; see the messages above)");
+    if (apply_step_filter(o, c, report, err)) return -1;
+    build_groups(c, report);
+    build_indices(c, report);
+    if (c->overlap_ran)
+        cs_step_trace_build(c->ranks, c->n, &c->stages, c->indices, c->world, o->has_step_id, o->step_id, &c->trace);
+    if (build_modules(o, c, report, err)) return -1;
+    cs_report_sort(report);
+    return 0;
+}
+
+void cs_cluster_free(cs_cluster *c)
+{
+    cs_group_map_free(&c->groups);
+    cs_stages_free(&c->stages);
+    free(c->indices);
+    free(c->base_info);
+    free(c->trace.items);
+    cs_module_cluster_free(&c->modules);
+    free(c->module_ranks);
+    memset(c, 0, sizeof *c);
+}

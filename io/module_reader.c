@@ -1,0 +1,198 @@
+/*
+** module_reader.c — streaming the module_statistic inputs.
+**
+** Names are read as STRING_IDS ids and resolved once each through a cache,
+** instead of joining STRING_IDS on every row.
+*/
+#include "module_reader.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+typedef CS_VEC(int64_t) tid_vec;
+
+static int64_t int_or_zero(sqlite3_stmt *st, int col)
+{
+    /* The reference coerces non-numeric times to 0 (ensure_numeric_columns). */
+    int64_t v;
+    return cs_db_int(st, col, &v) ? v : 0;
+}
+
+static const char *name_of(cs_module_input *in, sqlite3_stmt *st, int col)
+{
+    int64_t id;
+    return cs_db_int(st, col, &id) ? cs_string_ids_get(in->names, id) : "";
+}
+
+static void note_thread(tid_vec *tids, sqlite3_stmt *st)
+{
+    int64_t tid;
+    if (!cs_db_int(st, 3, &tid)) return;
+    for (size_t i = 0; i < tids->len; i++)
+        if (tids->items[i] == tid) return;
+    CS_VEC_PUSH(*tids, tid);
+}
+
+/* The STRING_IDS id of "Module", or -1. */
+static int64_t module_domain_id(cs_db *r)
+{
+    sqlite3_stmt *st = cs_db_prepare(r, "STRING_IDS", "SELECT id FROM STRING_IDS WHERE value = 'Module'");
+    if (!st) return -1;
+    int64_t id = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) cs_db_int(st, 0, &id);
+    sqlite3_finalize(st);
+    return id;
+}
+
+static int read_ranges(cs_db *r, cs_module_input *in)
+{
+    int64_t domain = module_domain_id(r);
+    if (domain < 0) return 0;
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT startNs, endNs, message, globalTid FROM MSTX_EVENTS "
+                              "WHERE eventType = 2 AND domainId = %" PRId64 " ORDER BY startNs", domain);
+    sqlite3_stmt *st = cs_db_prepare(r, "MSTX_EVENTS", sql);
+    if (!st) return -1;
+    tid_vec tids = {0};
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cs_module_range m;
+        if (!cs_db_range(st, 0, &m.start, &m.end)) {
+            in->ranges_dropped++;
+            continue;
+        }
+        m.name = name_of(in, st, 2);
+        note_thread(&tids, st);
+        CS_VEC_PUSH(in->ranges, m);
+    }
+    in->threads = (int64_t)tids.len;
+    free(tids.items);
+    return cs_db_finish(r, st, rc, "MSTX_EVENTS");
+}
+
+/* Step 2 for one source table: kernel name id, kernel times, op name id,
+** op times, ordered as the reference orders each query. */
+static int read_links(cs_db *r, cs_module_input *in, const char *table, const char *sql)
+{
+    if (!cs_db_has_table(r, table)) return 0;
+    sqlite3_stmt *st = cs_db_prepare(r, table, sql);
+    if (!st) return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cs_kernel_link k;
+        k.kernel_name = name_of(in, st, 0);
+        k.kernel_ts = int_or_zero(st, 1);
+        k.kernel_end = int_or_zero(st, 2);
+        k.op_name = name_of(in, st, 3);
+        k.op_ts = int_or_zero(st, 4);
+        k.op_end = int_or_zero(st, 5);
+        CS_VEC_PUSH(in->links, k);
+    }
+    return cs_db_finish(r, st, rc, table);
+}
+
+#define OP_JOIN                                                                         \
+    " JOIN CONNECTION_IDS ci ON ci.connectionId = %s.connectionId"                      \
+    " JOIN PYTORCH_API api ON api.connectionId = ci.id"                                 \
+    " ORDER BY CAST(api.startNs AS INTEGER), CAST(%s.startNs AS INTEGER)"
+
+static int read_all_links(cs_db *r, cs_module_input *in)
+{
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "SELECT c.name, t.startNs, t.endNs, api.name, api.startNs, api.endNs FROM COMPUTE_TASK_INFO c"
+             " LEFT JOIN TASK t ON t.globalTaskId = c.globalTaskId" OP_JOIN, "t", "t");
+    if (read_links(r, in, "COMPUTE_TASK_INFO", sql)) return -1;
+    snprintf(sql, sizeof sql,
+             "SELECT o.opType, o.startNs, o.endNs, api.name, api.startNs, api.endNs FROM COMMUNICATION_OP o"
+             OP_JOIN, "o", "o");
+    if (read_links(r, in, "COMMUNICATION_OP", sql)) return -1;
+    snprintf(sql, sizeof sql,
+             "SELECT c.name, t.startNs, t.endNs, api.name, api.startNs, api.endNs"
+             " FROM COMMUNICATION_SCHEDULE_TASK_INFO c LEFT JOIN TASK t ON t.globalTaskId = c.globalTaskId"
+             OP_JOIN, "t", "t");
+    return read_links(r, in, "COMMUNICATION_SCHEDULE_TASK_INFO", sql);
+}
+
+static int read_pairs(cs_db *r, cs_module_input *in)
+{
+    static const char sql[] =
+        "SELECT f.name, f.startNs, f.endNs, b.name, b.startNs, b.endNs FROM"
+        " (SELECT connectionId, MIN(id) AS min_id, MAX(id) AS max_id FROM CONNECTION_IDS"
+        "  GROUP BY connectionId HAVING COUNT(*) > 1) c"
+        " LEFT JOIN PYTORCH_API f ON f.connectionId = c.min_id"
+        " LEFT JOIN PYTORCH_API b ON b.connectionId = c.max_id"
+        " LEFT JOIN STRING_IDS fn ON fn.id = f.name"
+        " WHERE fn.value NOT LIKE 'Enqueue%' AND fn.value NOT LIKE 'Dequeue%'"
+        " ORDER BY c.connectionId";
+    sqlite3_stmt *st = cs_db_prepare(r, "CONNECTION_IDS", sql);
+    if (!st) return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cs_fwd_bwd_pair p;
+        p.fwd_name = name_of(in, st, 0);
+        p.fwd_ts = int_or_zero(st, 1);
+        p.fwd_end = int_or_zero(st, 2);
+        p.bwd_name = name_of(in, st, 3);
+        p.bwd_ts = int_or_zero(st, 4);
+        p.bwd_end = int_or_zero(st, 5);
+        CS_VEC_PUSH(in->pairs, p);
+    }
+    return cs_db_finish(r, st, rc, "CONNECTION_IDS");
+}
+
+static const char *missing_table(cs_db *r)
+{
+    static const char *const needed[] = {"STRING_IDS", "PYTORCH_API", "CONNECTION_IDS", "TASK"};
+    for (size_t i = 0; i < sizeof needed / sizeof *needed; i++)
+        if (!cs_db_has_table(r, needed[i])) return needed[i];
+    return NULL;
+}
+
+static int read_module_input(cs_db *r, cs_module_input *in);
+
+int cs_read_module_input(cs_db *r, cs_module_input *in)
+{
+    int rc = read_module_input(r, in);
+    cs_string_ids_detach(in->names);   /* the strings outlive the connection */
+    return rc;
+}
+
+static int read_module_input(cs_db *r, cs_module_input *in)
+{
+    memset(in, 0, sizeof *in);
+    if (!cs_db_has_table(r, "MSTX_EVENTS") || !cs_db_has_table(r, "STRING_IDS")) {
+        in->skip_reason = cs_xstrdup("no Module ranges (profiled without the nn.Module patch?)");
+        return 0;
+    }
+    in->names = cs_string_ids_new(r->db);
+    if (!in->names || read_ranges(r, in)) goto schema;
+    if (in->ranges.len == 0) {
+        in->skip_reason = cs_xstrdup("no Module ranges (profiled without the nn.Module patch?)");
+        return 0;
+    }
+    const char *missing = missing_table(r);
+    if (missing) {
+        in->skip_reason = cs_xasprintf("missing table %s", missing);
+        return 0;
+    }
+    if (read_all_links(r, in) || read_pairs(r, in)) goto schema;
+    if (in->links.len == 0)
+        in->skip_reason = cs_xstrdup("no framework-to-kernel links: graphs captured before profiling started?");
+    return 0;
+schema:
+    if (!r->schema_error) return -1;
+    r->schema_error = false;
+    in->skip_reason = cs_xstrdup(r->err->msg);
+    return 0;
+}
+
+void cs_module_input_free(cs_module_input *in)
+{
+    free(in->ranges.items);
+    free(in->links.items);
+    free(in->pairs.items);
+    cs_string_ids_free(in->names);
+    free(in->skip_reason);
+    memset(in, 0, sizeof *in);
+}

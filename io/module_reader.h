@@ -1,0 +1,29 @@
+/*
+** module_reader.h — the inputs of module_statistic for one rank: the three
+** queries of analyses.md §2.a (Module ranges, framework op → kernel links,
+** forward/backward pairs), read from an open rank database.
+*/
+#ifndef CS_MODULE_READER_H
+#define CS_MODULE_READER_H
+
+#include "db_read.h"
+#include "module_stat.h"
+#include "string_ids.h"
+
+typedef struct cs_module_input {
+    CS_VEC(cs_module_range) ranges;     /* Step 1, ORDER BY startNs */
+    CS_VEC(cs_kernel_link) links;       /* Step 2, per table sorted, tables concatenated */
+    CS_VEC(cs_fwd_bwd_pair) pairs;      /* Step 3, ORDER BY connectionId */
+    int64_t ranges_dropped;             /* NULL or absurd times */
+    int64_t threads;                    /* distinct globalTid of the Module ranges */
+    cs_string_ids *names;               /* owns every string the records point to */
+    char *skip_reason;                  /* set: module_statistic gives nothing for this rank */
+} cs_module_input;
+
+/* Reads the inputs.  Problems of the data (no MSTX_EVENTS, no Module range, a
+** missing table or column) set skip_reason and return 0; a read error of the
+** file returns -1 with the message in r->err. */
+int cs_read_module_input(cs_db *r, cs_module_input *in);
+void cs_module_input_free(cs_module_input *in);
+
+#endif

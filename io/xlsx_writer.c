@@ -1,0 +1,214 @@
+/*
+** xlsx_writer.c — cs_table → worksheet, on libxlsxwriter.
+*/
+#include "xlsx_writer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <xlsxwriter.h>
+
+#define MAX_FORMATS 16
+#define MAX_INDENT 16
+
+struct cs_xlsx {
+    lxw_workbook *wb;
+    char *path;
+    lxw_format *header;
+    lxw_format *number[MAX_FORMATS];    /* cached by format string */
+    const char *number_text[MAX_FORMATS];
+    int nnumber;
+    lxw_format *indent[MAX_INDENT];
+};
+
+cs_xlsx *cs_xlsx_open(const char *path, bool constant_memory, cs_err *err)
+{
+    lxw_workbook_options opt = {0};
+    opt.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
+    opt.use_zip64 = LXW_TRUE;   /* big per-op sheets can pass 4 GB unzipped */
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    if (!wb) {
+        cs_fail(err, "%s: cannot create the workbook", path);
+        return NULL;
+    }
+    cs_xlsx *x = cs_xcalloc(1, sizeof *x);
+    x->wb = wb;
+    x->path = cs_xstrdup(path);
+    x->header = workbook_add_format(wb);
+    format_set_bold(x->header);
+    return x;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static bool is_count_header(const char *h)
+{
+    static const char *const counts[] = {"Count", "Op Count", "Members", "Rank Size", "Instances Last",
+                                         "Slow Affect Count", "Ranks", "Instances"};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        if (strcmp(h, counts[i]) == 0) return true;
+    return strncmp(h, "Rank ", 5) == 0 && h[5] >= '0' && h[5] <= '9';
+}
+
+const char *cs_xlsx_number_format(const char *h)
+{
+    if (ends_with(h, "(us)")) return "#,##0.000";
+    if (ends_with(h, "(ms)") || ends_with(h, "(MB)")) return "#,##0.000000";
+    if (ends_with(h, "(GB/s)") || strstr(h, "Ratio")) return "#,##0.0000";
+    if ((ends_with(h, "(ns)") && strcmp(h, "Timestamp(ns)") != 0) || is_count_header(h)) return "#,##0";
+    return NULL;
+}
+
+static lxw_format *number_format(cs_xlsx *x, const char *text)
+{
+    if (!text) return NULL;
+    for (int i = 0; i < x->nnumber; i++)
+        if (strcmp(x->number_text[i], text) == 0) return x->number[i];
+    if (x->nnumber == MAX_FORMATS) return NULL;
+    lxw_format *f = workbook_add_format(x->wb);
+    format_set_num_format(f, text);
+    x->number_text[x->nnumber] = text;
+    x->number[x->nnumber++] = f;
+    return f;
+}
+
+static lxw_format *indent_format(cs_xlsx *x, int level)
+{
+    if (level <= 0) return NULL;
+    if (level >= MAX_INDENT) level = MAX_INDENT - 1;
+    if (!x->indent[level]) {
+        x->indent[level] = workbook_add_format(x->wb);
+        format_set_indent(x->indent[level], (uint8_t)level);
+    }
+    return x->indent[level];
+}
+
+/* Display width of a cell, for fitting the column. */
+static size_t cell_width(const cs_cell *c)
+{
+    char buf[48];
+    switch (c->kind) {
+    case CS_CELL_TEXT: return strlen(c->s);
+    case CS_CELL_INT: return (size_t)snprintf(buf, sizeof buf, "%lld", (long long)c->i) * 4 / 3;
+    case CS_CELL_REAL: return (size_t)snprintf(buf, sizeof buf, "%.6f", c->d) * 4 / 3;
+    default: return 0;
+    }
+}
+
+static void fit_columns(cs_xlsx *x, lxw_worksheet *ws, const cs_table *t, const char *const *headers,
+                        size_t nrows)
+{
+    for (size_t col = 0; col < t->ncols; col++) {
+        size_t w = strlen(headers[col]) + 3;   /* room for the autofilter button */
+        for (size_t r = 0; r < nrows; r++) {
+            size_t cw = cell_width(cs_table_cell(t, r, col)) + 1;
+            if (cw > w) w = cw;
+        }
+        if (w > 80) w = 80;
+        worksheet_set_column(ws, (lxw_col_t)col, (lxw_col_t)col, (double)w,
+                             number_format(x, cs_xlsx_number_format(headers[col])));
+    }
+}
+
+static lxw_error write_cell(cs_xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                            const cs_cell *c, lxw_format *fmt, const char *table, const char *column,
+                            cs_err *err, int *rc)
+{
+    (void)x;
+    switch (c->kind) {
+    case CS_CELL_TEXT: return worksheet_write_string(ws, row, col, c->s, fmt);
+    case CS_CELL_INT: return worksheet_write_number(ws, row, col, (double)c->i, fmt);
+    case CS_CELL_REAL:
+        if (!isfinite(c->d)) {
+            *rc = cs_fail(err, "internal error: non-finite value in %s.%s", table, column);
+            return worksheet_write_blank(ws, row, col, fmt);
+        }
+        return worksheet_write_number(ws, row, col, c->d, fmt);
+    default: return fmt ? worksheet_write_blank(ws, row, col, fmt) : LXW_NO_ERROR;
+    }
+}
+
+int cs_xlsx_add_table(cs_xlsx *x, const char *name, const cs_table *t,
+                      const cs_sheet_options *opt, int64_t *truncated, cs_err *err)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws) return cs_fail(err, "%s: cannot add sheet %s", x->path, name);
+    const char *const *headers = opt && opt->headers ? opt->headers : NULL;
+    const char **csv_headers = NULL;
+    if (!headers) {
+        csv_headers = cs_xmalloc((t->ncols ? t->ncols : 1) * sizeof *csv_headers);
+        for (size_t c = 0; c < t->ncols; c++) csv_headers[c] = t->cols[c].csv_name;
+        headers = csv_headers;
+    }
+    size_t nrows = cs_table_nrows(t), room = LXW_ROW_MAX - 2;  /* header + the note row */
+    size_t shown = nrows > room + 1 ? room : nrows;
+    if (truncated) *truncated = (int64_t)(nrows - shown);
+    fit_columns(x, ws, t, headers, shown);
+    for (size_t c = 0; c < t->ncols; c++) worksheet_write_string(ws, 0, (lxw_col_t)c, headers[c], x->header);
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)shown, (lxw_col_t)(t->ncols ? t->ncols - 1 : 0));
+    int rc = 0;
+    for (size_t r = 0; r < shown; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            lxw_format *fmt = number_format(x, cs_xlsx_number_format(headers[c]));
+            if (opt && opt->indent_levels && (int)c == opt->indent_col) fmt = indent_format(x, opt->indent_levels[r]);
+            lxw_error e = write_cell(x, ws, (lxw_row_t)(r + 1), (lxw_col_t)c, cs_table_cell(t, r, c), fmt,
+                                     t->db_name, t->cols[c].db_name, err, &rc);
+            if (e != LXW_NO_ERROR) {
+                free(csv_headers);
+                return cs_fail(err, "%s: sheet %s: %s", x->path, name, lxw_strerror(e));
+            }
+        }
+    }
+    if (shown < nrows) {
+        char note[96];
+        snprintf(note, sizeof note, "truncated: %zu more rows; see the CSV or DB export", nrows - shown);
+        worksheet_write_string(ws, (lxw_row_t)(shown + 1), 0, note, NULL);
+    }
+    free(csv_headers);
+    return rc;
+}
+
+int cs_xlsx_add_blocks(cs_xlsx *x, const char *name, const cs_sheet_block *blocks, size_t n,
+                       cs_err *err)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws) return cs_fail(err, "%s: cannot add sheet %s", x->path, name);
+    lxw_row_t row = 0;
+    int rc = 0;
+    size_t widths[8] = {0};
+    for (size_t b = 0; b < n; b++) {
+        const cs_table *t = blocks[b].table;
+        if (b) row++;
+        worksheet_write_string(ws, row++, 0, blocks[b].title, x->header);
+        if (blocks[b].with_header) {
+            for (size_t c = 0; c < t->ncols; c++)
+                worksheet_write_string(ws, row, (lxw_col_t)c, t->cols[c].csv_name, x->header);
+            row++;
+        }
+        for (size_t r = 0; r < cs_table_nrows(t); r++, row++) {
+            for (size_t c = 0; c < t->ncols; c++) {
+                const cs_cell *cell = cs_table_cell(t, r, c);
+                write_cell(x, ws, row, (lxw_col_t)c, cell, NULL, t->db_name, t->cols[c].db_name, err, &rc);
+                size_t w = cell_width(cell) + 1;
+                if (c < 8 && w > widths[c]) widths[c] = w;
+            }
+        }
+    }
+    for (int c = 0; c < 8; c++)
+        if (widths[c]) worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c] > 80 ? 80 : (double)widths[c], NULL);
+    return rc;
+}
+
+int cs_xlsx_close(cs_xlsx *x, cs_err *err)
+{
+    if (!x) return 0;
+    lxw_error e = workbook_close(x->wb);
+    int rc = e == LXW_NO_ERROR ? 0 : cs_fail(err, "%s: cannot write the workbook: %s", x->path, lxw_strerror(e));
+    free(x->path);
+    free(x);
+    return rc;
+}

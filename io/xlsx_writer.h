@@ -1,0 +1,51 @@
+/*
+** xlsx_writer.h — writing cs_tables as worksheets with libxlsxwriter
+** (outputs.md §4).  One table in, one sheet out: bold header with units,
+** frozen panes and an autofilter, number formats chosen by each header's
+** unit, column widths fitted to the content, NULL as a blank cell.
+*/
+#ifndef CS_XLSX_WRITER_H
+#define CS_XLSX_WRITER_H
+
+#include <stdbool.h>
+#include "table.h"
+
+typedef struct cs_xlsx cs_xlsx;
+
+/* Opens a new workbook at path (replacing the file).  constant_memory:
+** libxlsxwriter's row-by-row mode for big sheets (no merged ranges). */
+cs_xlsx *cs_xlsx_open(const char *path, bool constant_memory, cs_err *err);
+
+typedef struct cs_sheet_options {
+    const char *const *headers; /* one per column; NULL: the CSV headers */
+    int indent_col;             /* column whose cells are indented, -1 for none */
+    const int *indent_levels;   /* per data row, for indent_col */
+} cs_sheet_options;
+
+/* Adds sheet `name` holding t.  A table longer than the sheet stops one row
+** before the sheet's last row, which then says how many rows were left out;
+** *truncated (if non-NULL) gets that number (0 otherwise). */
+int cs_xlsx_add_table(cs_xlsx *x, const char *name, const cs_table *t,
+                      const cs_sheet_options *opt, int64_t *truncated, cs_err *err);
+
+/* A titled block of a sheet made of blocks (Overview, Stragglers): a bold
+** title row, the header row when with_header, then the rows. */
+typedef struct cs_sheet_block {
+    const char *title;
+    const cs_table *table;
+    bool with_header;
+} cs_sheet_block;
+
+/* Adds sheet `name` holding the blocks one under the other, one blank row
+** between them, from column A. */
+int cs_xlsx_add_blocks(cs_xlsx *x, const char *name, const cs_sheet_block *blocks, size_t n,
+                       cs_err *err);
+
+/* Writes the file and frees x (also on failure); accepts NULL. */
+int cs_xlsx_close(cs_xlsx *x, cs_err *err);
+
+/* The number format outputs.md §4 gives a header ("#,##0.000" for "(us)",
+** …), or NULL for General. */
+const char *cs_xlsx_number_format(const char *header);
+
+#endif
