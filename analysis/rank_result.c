@@ -116,6 +116,7 @@ void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e)
     }
     cs_put_i64(e, r->module_read);
     cs_put_i64(e, r->module_ranges);
+    cs_put_i64(e, r->module_no_step);
     cs_put_str(e, r->module_skip_reason);
     cs_put_i64(e, (int64_t)r->modules.len);
     for (size_t i = 0; i < r->modules.len; i++) {
@@ -175,6 +176,7 @@ int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
     }
     r->module_read = cs_get_i64(d) != 0;
     r->module_ranges = cs_get_i64(d) != 0;
+    r->module_no_step = cs_get_i64(d) != 0;
     r->module_skip_reason = cs_get_str(d);
     n = cs_get_i64(d);
     for (int64_t i = 0; i < n && !d->failed; i++) {

@@ -36,6 +36,7 @@ typedef struct cs_rank_result {
     CS_VEC(cs_device_map_row) device_map;
     bool module_read;               /* module_statistic was attempted for this rank */
     bool module_ranges;             /* the rank has Module ranges */
+    bool module_no_step;            /* --step_id N: the rank has no STEP_TIME row N */
     char *module_skip_reason;       /* set: no rows, and why */
     cs_module_rows modules;         /* Step 6 rows, in the reference's order */
     cs_report report;               /* this rank's skips and report lines */

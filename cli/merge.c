@@ -42,10 +42,27 @@ static void list_step_ids(const cs_cluster *c, char *ids, size_t size)
         }
 }
 
+/* -m module_statistic --step_id N: the rank's STEP_TIME decides. */
+static int apply_module_step_filter(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
+{
+    size_t with = 0;
+    for (size_t i = 0; i < c->n; i++) with += c->ranks[i].analysed && !c->ranks[i].module_no_step;
+    if (with == 0) return cs_fail(err, "--step_id %" PRId64 ": no rank has this step in STEP_TIME", o->step_id);
+    for (size_t i = 0; i < c->n; i++) {
+        cs_rank_result *r = &c->ranks[i];
+        if (r->analysed && r->module_no_step) {
+            r->analysed = false;
+            cs_report_skip(report, true, r->rank, r->path, "read", "no step %" PRId64, o->step_id);
+        }
+    }
+    return 0;
+}
+
 /* --step_id N: ranks without step N are skipped; none with it is fatal. */
 static int apply_step_filter(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
 {
-    if (!o->has_step_id || !c->overlap_ran) return 0;
+    if (!o->has_step_id) return 0;
+    if (!c->overlap_ran) return cs_mode_runs_modules(o->mode) ? apply_module_step_filter(o, c, report, err) : 0;
     size_t with = 0;
     for (size_t i = 0; i < c->n; i++) with += c->ranks[i].analysed && has_step(&c->ranks[i], o->step_id);
     if (with == 0) {

@@ -9,6 +9,8 @@
 #include "mpi_driver.h"
 
 #include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <time.h>
@@ -99,7 +101,11 @@ static int share_discovery(job *j, cs_discovery *d, cs_report *report)
     int64_t status = 0;
     if (j->me == 0) {
         cs_err err;
-        if (cs_discover(j->opt.input_dir, j->opt.rank_list, j->opt.nrank_list, d, report, &err) ||
+        /* Absolute paths in every output (RankDeviceMap.profilePath, the
+        ** skipped list), as the reference stores them. */
+        char root[PATH_MAX];
+        if (!realpath(j->opt.input_dir, root)) snprintf(root, sizeof root, "%s", j->opt.input_dir);
+        if (cs_discover(root, j->opt.rank_list, j->opt.nrank_list, d, report, &err) ||
             cs_prepare_output_dir(&j->opt, &err)) {
             fprintf(stderr, "clusterscope: error: %s\n", err.msg);
             status = -1;

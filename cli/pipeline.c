@@ -64,7 +64,9 @@ static void note_several_devices(cs_rank_result *res)
 static void analyse_modules(cs_module_input *in, cs_rank_result *res)
 {
     res->module_read = true;
-    res->module_ranges = in->ranges.len > 0 || in->ranges_dropped > 0;
+    res->module_no_step = in->no_step;
+    res->module_ranges = in->has_ranges;
+    if (in->no_step) return;
     cs_report_count(&res->report, res->rank, in->ranges_dropped, "Module ranges with NULL or inverted times dropped",
                     "module_statistic");
     if (in->threads > 1)
@@ -103,7 +105,8 @@ void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_ra
     bool overlap = cs_mode_runs_overlap(o->mode) || strcmp(o->mode, "communication_group_map") == 0;
     bool modules = cs_mode_runs_modules(o->mode);
     cs_err err;
-    int rc = cs_read_rank(dir->db_path, res, overlap ? &in : NULL, modules ? &min : NULL, &err);
+    int rc = cs_read_rank(dir->db_path, res, overlap ? &in : NULL, modules ? &min : NULL,
+                          o->has_step_id ? &o->step_id : NULL, &err);
     if (rc) {
         cs_report_skip(&res->report, true, dir->rank, dir->path, "read", "%s", err.msg);
     } else {

@@ -151,16 +151,67 @@ static const char *missing_table(cs_db *r)
 
 static int read_module_input(cs_db *r, cs_module_input *in);
 
-int cs_read_module_input(cs_db *r, cs_module_input *in)
+/* The host window [start, end] of STEP_TIME id step; false when absent. */
+static bool step_window(cs_db *r, int64_t step, int64_t *start, int64_t *end)
 {
+    if (!cs_db_has_table(r, "STEP_TIME")) return false;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "SELECT startNs, endNs FROM STEP_TIME WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_int64(st, 1, step);
+    bool found = sqlite3_step(st) == SQLITE_ROW && cs_db_range(st, 0, start, end);
+    sqlite3_finalize(st);
+    return found;
+}
+
+static bool inside(int64_t t, int64_t lo, int64_t hi) { return t >= lo && t <= hi; }
+
+/* --step_id: the reference filters every table of the recipe on its own
+** start time; here a range by its start, a kernel link by the op's and the
+** kernel's starts, a pair by both ops' starts. */
+static void keep_step(cs_module_input *in, int64_t lo, int64_t hi)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < in->ranges.len; i++)
+        if (inside(in->ranges.items[i].start, lo, hi)) in->ranges.items[k++] = in->ranges.items[i];
+    in->ranges.len = k;
+    k = 0;
+    for (size_t i = 0; i < in->links.len; i++) {
+        const cs_kernel_link *l = &in->links.items[i];
+        if (inside(l->op_ts, lo, hi) && inside(l->kernel_ts, lo, hi)) in->links.items[k++] = *l;
+    }
+    in->links.len = k;
+    k = 0;
+    for (size_t i = 0; i < in->pairs.len; i++) {
+        const cs_fwd_bwd_pair *p = &in->pairs.items[i];
+        if (inside(p->fwd_ts, lo, hi) && inside(p->bwd_ts, lo, hi)) in->pairs.items[k++] = *p;
+    }
+    in->pairs.len = k;
+}
+
+int cs_read_module_input(cs_db *r, const int64_t *step_id, cs_module_input *in)
+{
+    int64_t lo = 0, hi = 0;
+    memset(in, 0, sizeof *in);
+    if (step_id && !step_window(r, *step_id, &lo, &hi)) {
+        in->no_step = true;
+        return 0;
+    }
     int rc = read_module_input(r, in);
     cs_string_ids_detach(in->names);   /* the strings outlive the connection */
+    in->has_ranges = in->ranges.len > 0 || in->ranges_dropped > 0;
+    if (rc == 0 && step_id) {
+        keep_step(in, lo, hi);
+        if (!in->skip_reason && in->ranges.len == 0)
+            in->skip_reason = cs_xasprintf("no Module ranges in step %" PRId64, *step_id);
+        else if (!in->skip_reason && in->links.len == 0)
+            in->skip_reason = cs_xasprintf("no framework-to-kernel links in step %" PRId64, *step_id);
+    }
     return rc;
 }
 
 static int read_module_input(cs_db *r, cs_module_input *in)
 {
-    memset(in, 0, sizeof *in);
     if (!cs_db_has_table(r, "MSTX_EVENTS") || !cs_db_has_table(r, "STRING_IDS")) {
         in->skip_reason = cs_xstrdup("no Module ranges (profiled without the nn.Module patch?)");
         return 0;

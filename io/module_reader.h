@@ -18,12 +18,16 @@ typedef struct cs_module_input {
     int64_t threads;                    /* distinct globalTid of the Module ranges */
     cs_string_ids *names;               /* owns every string the records point to */
     char *skip_reason;                  /* set: module_statistic gives nothing for this rank */
+    bool no_step;                       /* --step_id N given and the rank has no step N */
+    bool has_ranges;                    /* Module ranges exist (before any step filter) */
 } cs_module_input;
 
 /* Reads the inputs.  Problems of the data (no MSTX_EVENTS, no Module range, a
 ** missing table or column) set skip_reason and return 0; a read error of the
 ** file returns -1 with the message in r->err. */
-int cs_read_module_input(cs_db *r, cs_module_input *in);
+/* step_id (may be NULL): keep only what starts inside the STEP_TIME host
+** window of that step (analyses.md §2.a). */
+int cs_read_module_input(cs_db *r, const int64_t *step_id, cs_module_input *in);
 void cs_module_input_free(cs_module_input *in);
 
 #endif

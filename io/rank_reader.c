@@ -474,7 +474,7 @@ out:
 }
 
 int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in,
-                 cs_module_input *module_in, cs_err *err)
+                 cs_module_input *module_in, const int64_t *step_id, cs_err *err)
 {
     if (in) memset(in, 0, sizeof *in);
     if (module_in) memset(module_in, 0, sizeof *module_in);
@@ -484,7 +484,7 @@ int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in,
     if (!r.base.db) return -1;
     int rc = read_metadata(&r);
     if (rc == 0 && in) rc = read_overlap_inputs(&r);
-    if (rc == 0 && module_in) rc = cs_read_module_input(&r.base, module_in);
+    if (rc == 0 && module_in) rc = cs_read_module_input(&r.base, step_id, module_in);
     sqlite3_close(r.base.db);
     return rc;
 }

@@ -37,6 +37,6 @@ void cs_overlap_input_free(cs_overlap_input *in);
 ** (not a database, unreadable, truncated, empty).
 */
 int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in,
-                 cs_module_input *module_in, cs_err *err);
+                 cs_module_input *module_in, const int64_t *step_id, cs_err *err);
 
 #endif

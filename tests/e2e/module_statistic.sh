@@ -35,6 +35,18 @@ for np in 1 4; do
   check "P=$np equals P=2" diff -r -x summary.json "$CS_TMP/csv" "$CS_TMP/csv$np"
 done
 
+# --step_id: each step's op counts add up to the whole profile's
+opcount() { "$PY" -c 'import csv,sys; print(sum(int(r[6]) for r in list(csv.reader(open(sys.argv[1])))[1:]))' "$1"; }
+for s in 1 2; do
+  run_cs 1 -m module_statistic -d "$in" -o "$CS_TMP/step$s" --export_type csv --step_id "$s" --quiet
+done
+check_eq "step 1 + step 2 = all" \
+  "$(( $(opcount "$CS_TMP/step1/cluster_analysis_output/ModuleStatistic/module_statistic_0.csv") + \
+       $(opcount "$CS_TMP/step2/cluster_analysis_output/ModuleStatistic/module_statistic_0.csv") ))" \
+  "$(opcount "$mod/module_statistic_0.csv")"
+set +e; run_cs 1 -m module_statistic -d "$in" -o "$CS_TMP/step9" --export_type csv --step_id 9; rc=$?; set -e
+check_eq "no rank has step 9" "$rc" 2
+
 # rank 3 profiled without the nn.Module patch, rank 5 in graph mode
 gen "$CS_TMP/mixed" --ranks 8 --tp 4 --steps 1 --layers 2 --no-module-ranges 3 --graph-mode-rank 5
 set +e; run_cs 2 -m module_statistic -d "$CS_TMP/mixed" -o "$CS_TMP/mixed.out" --export_type csv; rc=$?; set -e
