@@ -72,46 +72,149 @@ static int read_ranges(cs_db *r, cs_module_input *in)
 
 /* Step 2 for one source table: kernel name id, kernel times, op name id,
 ** op times, ordered as the reference orders each query. */
-static int read_links(cs_db *r, cs_module_input *in, const char *table, const char *sql)
+/* ------------------------------------------------------------------ */
+/* Step 2 joins, done in memory: the framework side (PYTORCH_API rows with
+** a connection id, CONNECTION_IDS) is small and read once; the kernels are
+** streamed and matched by binary search.  SQLite's automatic indexes for
+** the same joins, rebuilt for each of the three queries, cost five times
+** the scan of the data. */
+
+typedef struct conn_row { int64_t conn, id; } conn_row;           /* CONNECTION_IDS */
+typedef struct api_row { int64_t conn, seq; const char *name; int64_t start, end; } api_row;
+typedef struct link_row { cs_kernel_link link; size_t seq; } link_row;
+
+typedef struct framework {
+    CS_VEC(conn_row) conns;     /* sorted by (conn, id) */
+    CS_VEC(api_row) apis;       /* sorted by (conn, seq) */
+} framework;
+
+static int cmp_conn(const void *a, const void *b)
+{
+    const conn_row *x = a, *y = b;
+    if (x->conn != y->conn) return x->conn < y->conn ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_api(const void *a, const void *b)
+{
+    const api_row *x = a, *y = b;
+    if (x->conn != y->conn) return x->conn < y->conn ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
+{
+    sqlite3_stmt *st = cs_db_prepare(r, "CONNECTION_IDS", "SELECT connectionId, id FROM CONNECTION_IDS");
+    if (!st) return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        conn_row c;
+        if (cs_db_int(st, 0, &c.conn) && cs_db_int(st, 1, &c.id)) CS_VEC_PUSH(fw->conns, c);
+    }
+    if (cs_db_finish(r, st, rc, "CONNECTION_IDS")) return -1;
+    st = cs_db_prepare(r, "PYTORCH_API", "SELECT connectionId, name, startNs, endNs FROM PYTORCH_API"
+                                         " WHERE connectionId IS NOT NULL");
+    if (!st) return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        api_row a;
+        if (!cs_db_int(st, 0, &a.conn)) continue;
+        a.seq = (int64_t)fw->apis.len;
+        a.name = name_of(in, st, 1);
+        a.start = int_or_zero(st, 2);
+        a.end = int_or_zero(st, 3);
+        CS_VEC_PUSH(fw->apis, a);
+    }
+    if (cs_db_finish(r, st, rc, "PYTORCH_API")) return -1;
+    if (fw->conns.len) qsort(fw->conns.items, fw->conns.len, sizeof(conn_row), cmp_conn);
+    if (fw->apis.len) qsort(fw->apis.items, fw->apis.len, sizeof(api_row), cmp_api);
+    return 0;
+}
+
+/* First index of a row with key conn in a sorted array, or n. */
+#define LOWER_BOUND(arr, n, key, out)                                   \
+    do {                                                                \
+        size_t lo_ = 0, hi_ = (n);                                      \
+        while (lo_ < hi_) {                                             \
+            size_t mid_ = lo_ + (hi_ - lo_) / 2;                        \
+            if ((arr)[mid_].conn < (key)) lo_ = mid_ + 1;               \
+            else hi_ = mid_;                                            \
+        }                                                               \
+        (out) = lo_;                                                    \
+    } while (0)
+
+typedef CS_VEC(link_row) link_vec;
+
+/* Every framework op linked to a kernel with CANN connection id conn. */
+static void emit_links(const framework *fw, int64_t conn, const cs_kernel_link *kernel, link_vec *out)
+{
+    size_t c;
+    LOWER_BOUND(fw->conns.items, fw->conns.len, conn, c);
+    for (; c < fw->conns.len && fw->conns.items[c].conn == conn; c++) {
+        int64_t id = fw->conns.items[c].id;
+        size_t a;
+        LOWER_BOUND(fw->apis.items, fw->apis.len, id, a);
+        for (; a < fw->apis.len && fw->apis.items[a].conn == id; a++) {
+            link_row l = {*kernel, out->len};
+            l.link.op_name = fw->apis.items[a].name;
+            l.link.op_ts = fw->apis.items[a].start;
+            l.link.op_end = fw->apis.items[a].end;
+            CS_VEC_PUSH(*out, l);
+        }
+    }
+}
+
+static int cmp_link(const void *a, const void *b)
+{
+    const link_row *x = a, *y = b;
+    if (x->link.op_ts != y->link.op_ts) return x->link.op_ts < y->link.op_ts ? -1 : 1;
+    if (x->link.kernel_ts != y->link.kernel_ts) return x->link.kernel_ts < y->link.kernel_ts ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* One source table: rows (kernel name id, start, end, connection id),
+** joined, then sorted by (op start, kernel start) as the reference's
+** per-table query orders them (ties: row order). */
+static int read_links(cs_db *r, cs_module_input *in, const framework *fw, const char *table, const char *sql)
 {
     if (!cs_db_has_table(r, table)) return 0;
     sqlite3_stmt *st = cs_db_prepare(r, table, sql);
     if (!st) return -1;
+    link_vec rows = {0};
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cs_kernel_link k;
-        k.kernel_name = name_of(in, st, 0);
-        k.kernel_ts = int_or_zero(st, 1);
-        k.kernel_end = int_or_zero(st, 2);
-        k.op_name = name_of(in, st, 3);
-        k.op_ts = int_or_zero(st, 4);
-        k.op_end = int_or_zero(st, 5);
-        CS_VEC_PUSH(in->links, k);
+        int64_t conn;
+        if (!cs_db_int(st, 3, &conn)) continue;
+        cs_kernel_link k = {name_of(in, st, 0), int_or_zero(st, 1), int_or_zero(st, 2), "", 0, 0};
+        emit_links(fw, conn, &k, &rows);
     }
-    return cs_db_finish(r, st, rc, table);
+    if (cs_db_finish(r, st, rc, table)) {
+        free(rows.items);
+        return -1;
+    }
+    if (rows.len) qsort(rows.items, rows.len, sizeof(link_row), cmp_link);
+    for (size_t i = 0; i < rows.len; i++) CS_VEC_PUSH(in->links, rows.items[i].link);
+    free(rows.items);
+    return 0;
 }
-
-#define OP_JOIN                                                                         \
-    " JOIN CONNECTION_IDS ci ON ci.connectionId = %s.connectionId"                      \
-    " JOIN PYTORCH_API api ON api.connectionId = ci.id"                                 \
-    " ORDER BY CAST(api.startNs AS INTEGER), CAST(%s.startNs AS INTEGER)"
 
 static int read_all_links(cs_db *r, cs_module_input *in)
 {
-    char sql[600];
-    snprintf(sql, sizeof sql,
-             "SELECT c.name, t.startNs, t.endNs, api.name, api.startNs, api.endNs FROM COMPUTE_TASK_INFO c"
-             " LEFT JOIN TASK t ON t.globalTaskId = c.globalTaskId" OP_JOIN, "t", "t");
-    if (read_links(r, in, "COMPUTE_TASK_INFO", sql)) return -1;
-    snprintf(sql, sizeof sql,
-             "SELECT o.opType, o.startNs, o.endNs, api.name, api.startNs, api.endNs FROM COMMUNICATION_OP o"
-             OP_JOIN, "o", "o");
-    if (read_links(r, in, "COMMUNICATION_OP", sql)) return -1;
-    snprintf(sql, sizeof sql,
-             "SELECT c.name, t.startNs, t.endNs, api.name, api.startNs, api.endNs"
-             " FROM COMMUNICATION_SCHEDULE_TASK_INFO c LEFT JOIN TASK t ON t.globalTaskId = c.globalTaskId"
-             OP_JOIN, "t", "t");
-    return read_links(r, in, "COMMUNICATION_SCHEDULE_TASK_INFO", sql);
+    framework fw = {0};
+    int rc = read_framework(r, in, &fw);
+    if (rc == 0)
+        rc = read_links(r, in, &fw, "COMPUTE_TASK_INFO",
+                        "SELECT c.name, t.startNs, t.endNs, t.connectionId FROM COMPUTE_TASK_INFO c"
+                        " JOIN TASK t ON t.globalTaskId = c.globalTaskId");
+    if (rc == 0)
+        rc = read_links(r, in, &fw, "COMMUNICATION_OP",
+                        "SELECT opType, startNs, endNs, connectionId FROM COMMUNICATION_OP");
+    if (rc == 0)
+        rc = read_links(r, in, &fw, "COMMUNICATION_SCHEDULE_TASK_INFO",
+                        "SELECT c.name, t.startNs, t.endNs, t.connectionId FROM COMMUNICATION_SCHEDULE_TASK_INFO c"
+                        " JOIN TASK t ON t.globalTaskId = c.globalTaskId");
+    free(fw.conns.items);
+    free(fw.apis.items);
+    return rc;
 }
 
 static int read_pairs(cs_db *r, cs_module_input *in)
