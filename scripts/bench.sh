@@ -52,15 +52,15 @@ best() { # best N CMD... -> best wall time in seconds
   printf '%.2f' "$best"
 }
 
-rss_of_run() { # rss_of_run NP DIR -> "max_MB" over the MPI processes
-  local np=$1 dir=$2 out
+rss_of_run() { # rss_of_run NP DIR [MODE] -> "max_MB" over the MPI processes
+  local np=$1 dir=$2 mode=${3:-all} out
   out=$(mktemp -d)
   cat > "$out/wrap.sh" <<WRAP
 #!/bin/sh
 exec /usr/bin/time -f '%M' -o "$out/rss.\$OMPI_COMM_WORLD_RANK" "\$@"
 WRAP
   chmod +x "$out/wrap.sh"
-  mpirun --oversubscribe -np "$np" "$out/wrap.sh" $bin/clusterscope -m all -d "$dir" -o "$out" \
+  mpirun --oversubscribe -np "$np" "$out/wrap.sh" $bin/clusterscope -m "$mode" -d "$dir" -o "$out" \
     --export_type db --quiet >/dev/null 2>&1 || true
   cat "$out"/rss.* | awk '{kb=$1; if (kb>m) m=kb} END {printf "%.1f", m/1024}'
   rm -rf "$out"
@@ -76,9 +76,13 @@ out=$(mktemp -d)
 # P = 1 runs as a plain process (no mpirun start-up); P = 2 under mpirun.
 p1=$(best "$repeat" $bin/clusterscope -m all -d "$main_dir" -o "$out" --export_type db --quiet)
 p2=$(best "$repeat" mpirun --oversubscribe -np 2 $bin/clusterscope -m all -d "$main_dir" -o "$out" --export_type db --quiet)
+m1=$(best "$repeat" $bin/clusterscope -m module_statistic -d "$main_dir" -o "$out" --export_type db --quiet)
+m2=$(best "$repeat" mpirun --oversubscribe -np 2 $bin/clusterscope -m module_statistic -d "$main_dir" -o "$out" --export_type db --quiet)
 rm -rf "$out"
 rss1=$(rss_of_run 1 "$main_dir")
 rss2=$(rss_of_run 2 "$main_dir")
+mrss1=$(rss_of_run 1 "$main_dir" module_statistic)
+mrss2=$(rss_of_run 2 "$main_dir" module_statistic)
 
 echo "## Benchmark $(date -u +%Y-%m-%d) on $(nproc) cores"
 echo
@@ -89,12 +93,15 @@ echo "|---|---|---|---|"
 echo "| floor: one SQLite scan of the same tables (cs_floor) | ${floor} s | 1.00 | |"
 echo "| clusterscope -m all, P = 1 (no mpirun) | ${p1} s | $(awk -v a="$p1" -v b="$floor" 'BEGIN{printf "%.2f", a/b}') | ${rss1} MB |"
 echo "| clusterscope -m all, P = 2 (mpirun) | ${p2} s | $(awk -v a="$p2" -v b="$floor" 'BEGIN{printf "%.2f", a/b}') | ${rss2} MB |"
+echo "| clusterscope -m module_statistic, P = 1 (no mpirun) | ${m1} s | $(awk -v a="$m1" -v b="$floor" 'BEGIN{printf "%.2f", a/b}') | ${mrss1} MB |"
+echo "| clusterscope -m module_statistic, P = 2 (mpirun) | ${m2} s | $(awk -v a="$m2" -v b="$floor" 'BEGIN{printf "%.2f", a/b}') | ${mrss2} MB |"
 echo
 echo "Peak RSS per process against cluster size (--kernels-per-op $scaling_kpo, P = 1 and 2):"
 echo
-echo "| ranks | GB | peak RSS, P = 1 | peak RSS, P = 2 |"
-echo "|---|---|---|---|"
+echo "| ranks | GB | -m all, P = 1 | -m all, P = 2 | -m module_statistic, P = 1 | -m module_statistic, P = 2 |"
+echo "|---|---|---|---|---|---|"
 for n in $scaling; do
   d=$(gen "$n" "$scaling_kpo")
-  echo "| $n | $(du -sb "$d" | awk '{printf "%.3f", $1/1e9}') | $(rss_of_run 1 "$d") MB | $(rss_of_run 2 "$d") MB |"
+  echo "| $n | $(du -sb "$d" | awk '{printf "%.3f", $1/1e9}') | $(rss_of_run 1 "$d") MB | $(rss_of_run 2 "$d") MB |" \
+       "$(rss_of_run 1 "$d" module_statistic) MB | $(rss_of_run 2 "$d" module_statistic) MB |"
 done
