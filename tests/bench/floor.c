@@ -10,13 +10,17 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The tables and columns the analyses read (overlap so far). */
+/* The tables and columns the analyses read (overlap and module_statistic),
+** each column once. */
 static const char *const queries[] = {
     "SELECT id, startNs, endNs FROM STEP_TIME",
     "SELECT connectionId, startNs, endNs, type FROM CANN_API",
-    "SELECT globalTaskId FROM COMPUTE_TASK_INFO",
-    "SELECT startNs, endNs, connectionId, opName, groupName FROM COMMUNICATION_OP",
+    "SELECT globalTaskId, name FROM COMPUTE_TASK_INFO",
+    "SELECT startNs, endNs, connectionId, opName, groupName, opType FROM COMMUNICATION_OP",
     "SELECT startNs, endNs, deviceId, connectionId, globalTaskId, taskType FROM TASK",
+    "SELECT startNs, endNs, eventType, domainId, message, globalTid FROM MSTX_EVENTS",
+    "SELECT connectionId, id FROM CONNECTION_IDS",
+    "SELECT connectionId, name, startNs, endNs, type FROM PYTORCH_API",
 };
 
 static int64_t scan(sqlite3 *db, const char *sql, int64_t *rows)
