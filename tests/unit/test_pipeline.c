@@ -148,9 +148,49 @@ static void test_db(void)
     cs_report_free(&report);
 }
 
+/* analyses.md §5.2 G1 end to end: the reference's rows for that database
+** (its module names Layer_0 / Layer_1: the two Layer instances run different
+** op sequences), read from SQLite through the whole pipeline. */
+static const char *const expected_g1 =
+    "Parent Module,Module,Op Name,Kernel List,Total Kernel Duration(ns),Avg Kernel Duration(ns),Op Count\n"
+    "Model,Layer_0,aten::mm,\"MatMulV2, MatMulV2\",30.0,30.0,1\n"
+    "Model,Layer_0,aten::add,Add,5.0,5.0,1\n"
+    "Model,Layer_1,aten::mm,MatMulV2,25.0,25.0,1\n"
+    "Model,Layer_1,aten::mul,Mul,4.0,4.0,1\n"
+    ",Model,aten::relu,Relu,10.0,10.0,1\n"
+    "Model,[Backward]Layer,MmBackward0,MatMulBwd,50.0,50.0,1\n";
+
+static void test_module_g1(void)
+{
+    char root[4096], path[4200];
+    fx_tmp(root, sizeof root, "pipeline_g1");
+    CHECK_INT(fx_make_rank(root, "node0_100_20241124080000000_ascend_pt", 0, "module_g1.sql"), 0);
+    char *argv[] = {"clusterscope", "-d", root, "-m", "module_statistic", "--export_type", "csv", NULL};
+    cs_options o;
+    cs_err err = {""};
+    CHECK_INT(cs_options_parse(7, argv, &o, &err), 0);
+    cs_discovery d = {0};
+    cs_report report = {0};
+    CHECK_INT(cs_discover(root, NULL, 0, &d, &report, &err), 0);
+    CHECK_INT(cs_prepare_output_dir(&o, &err), 0);
+    cs_rank_result res;
+    cs_pipeline_analyse_rank(&d.ranks[0], &o, &res);
+    cs_finish_stats stats;
+    CHECK_INT(cs_pipeline_finish(&o, &res, 1, &report, &stats, &err), 0);
+    snprintf(path, sizeof path, "%s/cluster_analysis_output/ModuleStatistic/module_statistic_0.csv", root);
+    char *csv = fx_read(path);
+    CHECK_STR(csv, expected_g1);
+    free(csv);
+    cs_rank_result_free(&res);
+    cs_report_free(&report);
+    cs_discovery_free(&d);
+    cs_options_free(&o);
+}
+
 int main(void)
 {
     test_csv();
     test_db();
+    test_module_g1();
     return check_report();
 }
