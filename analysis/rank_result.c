@@ -23,6 +23,7 @@ void cs_rank_result_free(cs_rank_result *r)
     free(r->device_map.items);
     free(r->module_skip_reason);
     cs_module_rows_free(&r->modules);
+    cs_comm_rank_free(&r->comm);
     cs_report_free(&r->report);
     memset(r, 0, sizeof *r);
 }
@@ -34,6 +35,9 @@ void cs_rank_result_add_group(cs_rank_result *r, const char *name, bool p2p)
     cs_group_use g = {cs_xstrdup(name), p2p};
     CS_VEC_PUSH(r->groups, g);
 }
+
+static void encode_comm(const cs_comm_rank *c, cs_encoder *e);
+static void decode_comm(cs_decoder *d, cs_comm_rank *c);
 
 static void encode_report(const cs_report *rep, cs_encoder *e)
 {
@@ -129,7 +133,126 @@ void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e)
         cs_put_f64(e, m->avg_ns);
         cs_put_i64(e, m->op_count);
     }
+    cs_put_i64(e, r->comm_done);
+    if (r->comm_done) encode_comm(&r->comm, e);
     encode_report(&r->report, e);
+}
+
+static void encode_comm(const cs_comm_rank *c, cs_encoder *e)
+{
+    cs_put_i64(e, (int64_t)c->groups.len);
+    for (size_t i = 0; i < c->groups.len; i++) {
+        cs_put_str(e, c->groups.items[i].name);
+        cs_put_i64(e, (int64_t)c->groups.items[i].hash);
+    }
+    cs_put_i64(e, (int64_t)c->ops.len);
+    for (size_t i = 0; i < c->ops.len; i++) {
+        const cs_comm_op *o = &c->ops.items[i];
+        cs_put_str(e, o->name);
+        cs_put_i64(e, o->group);
+        cs_put_i64(e, o->has_step_id);
+        cs_put_i64(e, o->step_id);
+        cs_put_i64(e, o->p2p);
+        const double d[] = {o->start_us, o->elapse_ms, o->transit_ms, o->wait_ms, o->sync_ms, o->idle_ms,
+                            o->wait_ratio, o->sync_ratio};
+        for (size_t k = 0; k < sizeof d / sizeof *d; k++) cs_put_f64(e, d[k]);
+        cs_put_i64(e, o->band_first);
+        cs_put_i64(e, o->nbands);
+        cs_put_i64(e, o->link_first);
+        cs_put_i64(e, o->nlinks);
+    }
+    cs_put_i64(e, (int64_t)c->bands.len);
+    for (size_t i = 0; i < c->bands.len; i++) {
+        const cs_comm_band *b = &c->bands.items[i];
+        cs_put_i64(e, b->type);
+        cs_put_i64(e, b->packet_first);
+        cs_put_i64(e, b->npackets);
+        cs_put_f64(e, b->size_mb);
+        cs_put_f64(e, b->time_ms);
+        cs_put_f64(e, b->bandwidth);
+        cs_put_f64(e, b->large_packet_ratio);
+    }
+    cs_put_i64(e, (int64_t)c->packets.len);
+    for (size_t i = 0; i < c->packets.len; i++) {
+        cs_put_f64(e, c->packets.items[i].size_mb);
+        cs_put_i64(e, c->packets.items[i].count);
+        cs_put_f64(e, c->packets.items[i].total_ms);
+    }
+    cs_put_i64(e, (int64_t)c->links.len);
+    for (size_t i = 0; i < c->links.len; i++) {
+        const cs_comm_link *l = &c->links.items[i];
+        cs_put_i64(e, l->src);
+        cs_put_i64(e, l->dst);
+        cs_put_i64(e, l->transport);
+        cs_put_f64(e, l->size_mb);
+        cs_put_f64(e, l->time_ms);
+        cs_put_f64(e, l->bandwidth);
+    }
+    const int64_t *counts = (const int64_t *)&c->counts;
+    for (size_t k = 0; k < sizeof c->counts / sizeof(int64_t); k++) cs_put_i64(e, counts[k]);
+}
+
+static void decode_comm(cs_decoder *d, cs_comm_rank *c)
+{
+    int64_t n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_comm_group g;
+        g.name = cs_get_str(d);
+        if (!g.name) g.name = cs_xstrdup("");
+        g.hash = (uint64_t)cs_get_i64(d);
+        CS_VEC_PUSH(c->groups, g);
+    }
+    n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_comm_op o;
+        o.name = cs_get_str(d);
+        if (!o.name) o.name = cs_xstrdup("");
+        o.group = (uint32_t)cs_get_i64(d);
+        o.has_step_id = cs_get_i64(d) != 0;
+        o.step_id = cs_get_i64(d);
+        o.p2p = cs_get_i64(d) != 0;
+        double *dst[] = {&o.start_us, &o.elapse_ms, &o.transit_ms, &o.wait_ms, &o.sync_ms, &o.idle_ms,
+                         &o.wait_ratio, &o.sync_ratio};
+        for (size_t k = 0; k < sizeof dst / sizeof *dst; k++) *dst[k] = cs_get_f64(d);
+        o.band_first = (uint32_t)cs_get_i64(d);
+        o.nbands = (uint32_t)cs_get_i64(d);
+        o.link_first = (uint32_t)cs_get_i64(d);
+        o.nlinks = (uint32_t)cs_get_i64(d);
+        CS_VEC_PUSH(c->ops, o);
+    }
+    n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_comm_band b;
+        b.type = (uint8_t)cs_get_i64(d);
+        b.packet_first = (uint32_t)cs_get_i64(d);
+        b.npackets = (uint32_t)cs_get_i64(d);
+        b.size_mb = cs_get_f64(d);
+        b.time_ms = cs_get_f64(d);
+        b.bandwidth = cs_get_f64(d);
+        b.large_packet_ratio = cs_get_f64(d);
+        CS_VEC_PUSH(c->bands, b);
+    }
+    n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_comm_packet p;
+        p.size_mb = cs_get_f64(d);
+        p.count = cs_get_i64(d);
+        p.total_ms = cs_get_f64(d);
+        CS_VEC_PUSH(c->packets, p);
+    }
+    n = cs_get_i64(d);
+    for (int64_t i = 0; i < n && !d->failed; i++) {
+        cs_comm_link l;
+        l.src = (uint32_t)cs_get_i64(d);
+        l.dst = (uint32_t)cs_get_i64(d);
+        l.transport = (uint8_t)cs_get_i64(d);
+        l.size_mb = cs_get_f64(d);
+        l.time_ms = cs_get_f64(d);
+        l.bandwidth = cs_get_f64(d);
+        CS_VEC_PUSH(c->links, l);
+    }
+    int64_t *counts = (int64_t *)&c->counts;
+    for (size_t k = 0; k < sizeof c->counts / sizeof(int64_t); k++) counts[k] = cs_get_i64(d);
 }
 
 static char *get_str_nonnull(cs_decoder *d)
@@ -190,6 +313,8 @@ int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
         m.op_count = cs_get_i64(d);
         CS_VEC_PUSH(r->modules, m);
     }
+    r->comm_done = cs_get_i64(d) != 0;
+    if (r->comm_done) decode_comm(d, &r->comm);
     decode_report(d, &r->report);
     return d->failed ? -1 : 0;
 }

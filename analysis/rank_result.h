@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include "codec.h"
+#include "comm_op.h"
 #include "module_stat.h"
 #include "overlap.h"
 #include "report.h"
@@ -39,6 +40,8 @@ typedef struct cs_rank_result {
     bool module_no_step;            /* --step_id N: the rank has no STEP_TIME row N */
     char *module_skip_reason;       /* set: no rows, and why */
     cs_module_rows modules;         /* Step 6 rows, in the reference's order */
+    bool comm_done;                 /* comm holds this rank's per-op records */
+    cs_comm_rank comm;              /* per-op communication records (§2.c.1, §2.d.1) */
     cs_report report;               /* this rank's skips and report lines */
 } cs_rank_result;
 

@@ -5,6 +5,7 @@
 #ifndef CS_CLUSTER_H
 #define CS_CLUSTER_H
 
+#include "comm_sum.h"
 #include "groups.h"
 #include "module_cluster.h"
 #include "options.h"
@@ -25,6 +26,8 @@ typedef struct cs_cluster {
     cs_step_trace trace;
     cs_module_cluster modules;  /* columns: the ranks with module rows, ascending */
     int64_t *module_ranks;      /* rank id of each column of modules */
+    bool comm_ran;              /* the communication reduce ran (time, bandwidth, matrix) */
+    cs_comm_sum comm;
 } cs_cluster;
 
 /* Sorts results by rank, moves their report entries into report and builds
@@ -35,8 +38,11 @@ int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
                      cs_report *report, cs_cluster *c, cs_err *err);
 void cs_cluster_free(cs_cluster *c);
 
-/* Mode predicates. */
+/* Mode predicates: which analyses a mode runs (outputs.md §2). */
 bool cs_mode_runs_overlap(const char *mode);
 bool cs_mode_runs_modules(const char *mode);
+bool cs_mode_runs_groups(const char *mode);
+bool cs_mode_runs_comm_time(const char *mode);     /* time and bandwidth */
+bool cs_mode_runs_matrix(const char *mode);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cluster_tables.h"
+#include "comm_tables.h"
 #include "csv_writer.h"
 #include "module_xlsx.h"
 #include "pipeline.h"
@@ -34,17 +35,13 @@ static int write_text_file(const char *path, const char *text, cs_err *err)
     return ok ? 0 : cs_fail(err, "%s: write error", path);
 }
 
-static bool groups_ran(const cs_options *o)
-{
-    return strcmp(o->mode, "all") == 0 || strcmp(o->mode, "communication_group_map") == 0;
-}
-
 /* The tables every export type writes, built for one form. */
 typedef struct outputs {
     cs_table skipped, groups, step_trace, base_info, hosts, device_map, modules, module_cluster;
+    cs_table comm_time, comm_bandwidth, comm_matrix;
     cs_owned_columns module_cols;
     int *module_indent;
-    bool has_groups, has_overlap, has_modules;
+    bool has_groups, has_overlap, has_modules, has_comm_time, has_matrix;
 } outputs;
 
 static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_report *report,
@@ -52,7 +49,7 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
 {
     memset(t, 0, sizeof *t);
     cs_table_skipped(report, &t->skipped);
-    t->has_groups = groups_ran(o);
+    t->has_groups = cs_mode_runs_groups(o->mode);
     if (t->has_groups) cs_table_group_map(&c->groups, &t->groups);
     t->has_overlap = c->overlap_ran;
     if (t->has_overlap) {
@@ -61,6 +58,13 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
         cs_table_host_info(c->ranks, c->n, &t->hosts);
         cs_table_rank_device_map(c->ranks, c->n, &t->device_map);
     }
+    t->has_comm_time = c->comm_ran && cs_mode_runs_comm_time(o->mode);
+    t->has_matrix = c->comm_ran && cs_mode_runs_matrix(o->mode);
+    if (t->has_comm_time) {
+        cs_table_comm_time(&c->comm, &t->comm_time);
+        cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth);
+    }
+    if (t->has_matrix) cs_table_comm_matrix(&c->comm, &t->comm_matrix);
     t->has_modules = c->modules_ran;
     if (t->has_modules) {
         cs_table_module_statistic(c->ranks, c->n, &t->modules);
@@ -72,7 +76,8 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
 static void free_outputs(outputs *t)
 {
     cs_table *all[] = {&t->skipped, &t->groups, &t->step_trace, &t->base_info, &t->hosts,
-                       &t->device_map, &t->modules, &t->module_cluster};
+                       &t->device_map, &t->modules, &t->module_cluster, &t->comm_time,
+                       &t->comm_bandwidth, &t->comm_matrix};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) cs_table_free(all[i]);
     cs_owned_columns_free(&t->module_cols);
     free(t->module_indent);
@@ -82,10 +87,15 @@ static void free_outputs(outputs *t)
 
 static int write_db(const cs_options *o, const outputs *t, cs_finish_stats *stats, cs_err *err)
 {
-    const cs_table *tables[9];
+    const cs_table *tables[16];
     size_t n = 0;
     if (t->has_groups) tables[n++] = &t->groups;
     tables[n++] = &t->skipped;
+    if (t->has_comm_time) {
+        tables[n++] = &t->comm_time;
+        tables[n++] = &t->comm_bandwidth;
+    }
+    if (t->has_matrix) tables[n++] = &t->comm_matrix;
     if (t->has_overlap) {
         tables[n++] = &t->step_trace;
         tables[n++] = &t->base_info;
@@ -160,6 +170,14 @@ static int write_csv(const cs_options *o, const cs_cluster *c, const outputs *t,
     }
     if (write_csv_file(o, &t->skipped, "skipped.csv", stats, err)) return -1;
     if (t->has_overlap && write_csv_file(o, &t->step_trace, "cluster_step_trace_time.csv", stats, err)) return -1;
+    if (t->has_comm_time &&
+        (write_csv_file(o, &t->comm_time, "CommunicationTimeSum/cluster_communication_time.csv", stats, err) ||
+         write_csv_file(o, &t->comm_bandwidth, "CommunicationTimeSum/cluster_communication_bandwidth.csv", stats,
+                        err)))
+        return -1;
+    if (t->has_matrix &&
+        write_csv_file(o, &t->comm_matrix, "CommMatrixSum/cluster_communication_matrix.csv", stats, err))
+        return -1;
     if (t->has_modules) {
         if (write_csv_file(o, &t->module_cluster, "ModuleStatistic/module_statistic_cluster.csv", stats, err)) return -1;
         if (write_module_ranks(o, c, o->export_type == CS_EXPORT_TEXT, stats, err)) return -1;
@@ -253,6 +271,19 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         cs_sheet_options so = {step_trace_headers, -1, NULL};
         rc = cs_xlsx_add_table(x, "StepTrace", &t->step_trace, &so, &cut, err);
         note_truncated(&extra, "overlap", "StepTrace", cut);
+    }
+    if (rc == 0 && t->has_comm_time) {
+        cs_sheet_options so = {cs_comm_time_headers, -1, NULL};
+        rc = cs_xlsx_add_table(x, "CommTime", &t->comm_time, &so, &cut, err);
+        note_truncated(&extra, "communication", "CommTime", cut);
+        cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL};
+        if (rc == 0) rc = cs_xlsx_add_table(x, "CommBandwidth", &t->comm_bandwidth, &sb, &cut, err);
+        note_truncated(&extra, "communication", "CommBandwidth", cut);
+    }
+    if (rc == 0 && t->has_matrix) {
+        cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL};
+        rc = cs_xlsx_add_table(x, "CommMatrix", &t->comm_matrix, &so, &cut, err);
+        note_truncated(&extra, "matrix", "CommMatrix", cut);
     }
     if (rc == 0 && t->has_modules) {
         cs_sheet_options so = {NULL, 1, t->module_indent};

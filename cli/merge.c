@@ -9,11 +9,71 @@
 
 #include "metadata.h"
 
-bool cs_mode_runs_overlap(const char *mode) { return strcmp(mode, "all") == 0; }
+static bool mode_in(const char *mode, const char *const *modes)
+{
+    for (; *modes; modes++)
+        if (strcmp(mode, *modes) == 0) return true;
+    return false;
+}
+
+bool cs_mode_runs_overlap(const char *mode)
+{
+    static const char *const m[] = {"all", "communication_time", "communication_matrix", NULL};
+    return mode_in(mode, m);
+}
 
 bool cs_mode_runs_modules(const char *mode)
 {
-    return strcmp(mode, "all") == 0 || strcmp(mode, "module_statistic") == 0;
+    static const char *const m[] = {"all", "module_statistic", NULL};
+    return mode_in(mode, m);
+}
+
+bool cs_mode_runs_groups(const char *mode)
+{
+    static const char *const m[] = {"all", "communication_time", "communication_matrix", "communication_group_map",
+                                    "communication_time_sum", NULL};
+    return mode_in(mode, m);
+}
+
+bool cs_mode_runs_comm_time(const char *mode)
+{
+    static const char *const m[] = {"all", "communication_time", "communication_time_sum", NULL};
+    return mode_in(mode, m);
+}
+
+bool cs_mode_runs_matrix(const char *mode)
+{
+    static const char *const m[] = {"all", "communication_matrix", "communication_matrix_sum", NULL};
+    return mode_in(mode, m);
+}
+
+/* The communication reduce over every rank that has records. */
+static int build_comm(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
+{
+    if (!cs_mode_runs_comm_time(o->mode) && !cs_mode_runs_matrix(o->mode)) return 0;
+    cs_comm_sum_input *in = cs_xmalloc((c->n ? c->n : 1) * sizeof *in);
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->ranks[i].analysed || !c->ranks[i].comm_done) continue;
+        cs_comm_sum_input one = {c->ranks[i].rank, &c->ranks[i].comm};
+        in[n++] = one;
+    }
+    int rc = cs_comm_sum_compute(in, n, c->groups.info.items, c->groups.info.len, &c->comm, err);
+    free(in);
+    if (rc) return -1;
+    c->comm_ran = true;
+    const cs_comm_sum_counts *k = &c->comm.counts;
+    if (k->matrix_rows_dropped)
+        cs_report_note(report, "matrix", "%" PRId64 " rows dropped: local ranks of %zu groups could not be mapped"
+                       " to global ranks (no parallel_group_info, no self link)", k->matrix_rows_dropped,
+                       c->comm.unmapped.len);
+    if (k->rank_conflicts)
+        cs_report_note(report, "matrix", "%" PRId64 " local ranks claimed by two ranks' self links (first kept)",
+                       k->rank_conflicts);
+    if (k->matrix_totals_zero_time)
+        cs_report_note(report, "matrix", "%" PRId64 " Total Op Info links without transit time: bandwidth 0",
+                       k->matrix_totals_zero_time);
+    return 0;
 }
 
 static int cmp_result(const void *a, const void *b)
@@ -196,6 +256,7 @@ int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
     if (c->overlap_ran)
         cs_step_trace_build(c->ranks, c->n, &c->stages, c->indices, c->world, o->has_step_id, o->step_id, &c->trace);
     if (build_modules(o, c, report, err)) return -1;
+    if (build_comm(o, c, report, err)) return -1;
     cs_report_sort(report);
     return 0;
 }
@@ -209,5 +270,6 @@ void cs_cluster_free(cs_cluster *c)
     free(c->trace.items);
     cs_module_cluster_free(&c->modules);
     free(c->module_ranks);
+    cs_comm_sum_free(&c->comm);
     memset(c, 0, sizeof *c);
 }

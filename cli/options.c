@@ -7,7 +7,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-static const char *const modes[] = {"all", "module_statistic", "communication_group_map"};
+static const char *const modes[] = {"all", "module_statistic", "communication_group_map", "communication_time",
+                                    "communication_matrix", "communication_time_sum", "communication_matrix_sum"};
 
 bool cs_mode_known(const char *mode)
 {
@@ -16,7 +17,11 @@ bool cs_mode_known(const char *mode)
     return false;
 }
 
-const char *cs_modes_list(void) { return "all, module_statistic, communication_group_map"; }
+const char *cs_modes_list(void)
+{
+    return "all, module_statistic, communication_group_map, communication_time, communication_matrix, "
+           "communication_time_sum, communication_matrix_sum";
+}
 
 const char *cs_export_type_name(cs_export_type t)
 {
@@ -38,7 +43,9 @@ const char *cs_usage(void)
         "  -d, --profiling_path DIR  root of the cluster's profiler folders (required)\n"
         "  -o, --output_path DIR     output root (default: DIR)\n"
         "  -m, --mode MODE           analysis: all (default), module_statistic,\n"
-        "                            communication_group_map\n"
+        "                            communication_group_map, communication_time,\n"
+        "                            communication_matrix, communication_time_sum,\n"
+        "                            communication_matrix_sum\n"
         "      --export_type T       db (cluster_analysis.db, default), csv (CSV files), text (CSV\n"
         "                            files, per-rank module files as the reference's xlsx), excel\n"
         "                            (cluster_analysis.xlsx), json (summary.json only)\n"
@@ -180,8 +187,6 @@ int cs_options_parse(int argc, char **argv, cs_options *o, cs_err *err)
     if (!o->output_dir) o->output_dir = o->input_dir;
     if (!cs_mode_known(o->mode))
         return cs_fail(err, "mode '%s' is not available; available modes: %s", o->mode, cs_modes_list());
-    if (o->export_type == CS_EXPORT_EXCEL && strcmp(o->mode, "communication_group_map") == 0)
-        return cs_fail(err, "-m %s has no Excel form; accepted: db, csv, text, json", o->mode);
     return 0;
 }
 

@@ -91,6 +91,37 @@ static void analyse_modules(cs_module_input *in, cs_rank_result *res)
     if (res->modules.len == 0) res->module_skip_reason = cs_xstrdup("no module with kernels under it");
 }
 
+/* The per-op communication records; a rank without the inputs is skipped
+** for the communication analyses only. */
+static void analyse_comm(const cs_options *o, cs_comm_input *cin, const cs_overlap_input *in,
+                         cs_rank_result *res)
+{
+    if (cin->skip_reason) {
+        cs_report_skip(&res->report, true, res->rank, res->path, "communication", "%s", cin->skip_reason);
+        return;
+    }
+    cs_comm_options opt = {o->has_step_id, o->step_id};
+    cs_err err;
+    if (cs_comm_rank_compute(cin->ops.items, cin->ops.len, cin->tasks.items, cin->tasks.len,
+                             in->steps.items, in->steps.len, &opt, &res->comm, &err)) {
+        cs_report_skip(&res->report, true, res->rank, res->path, "communication", "%s", err.msg);
+        return;
+    }
+    res->comm_done = true;
+    const cs_comm_counts *k = &res->comm.counts;
+    static const char *const what = "communication";
+    cs_report_count(&res->report, res->rank, k->ops_dropped_step, "ops dropped by the step rule", what);
+    cs_report_count(&res->report, res->rank, k->ops_no_group, "ops without a group name left out", what);
+    cs_report_count(&res->report, res->rank, k->ops_no_tasks, "ops without small tasks (no time row)", what);
+    cs_report_count(&res->report, res->rank, k->ops_no_master_plane, "ops without a master plane (no time row)",
+                    what);
+    cs_report_count(&res->report, res->rank, k->tasks_size_null, "small tasks with a NULL size left out of the bandwidth",
+                    what);
+    cs_report_count(&res->report, res->rank, k->rdma_runs_incomplete, "incomplete RDMA payload runs", what);
+    cs_report_count(&res->report, res->rank, k->idle_mismatch, "internal errors: transit + wait + idle != elapse",
+                    what);
+}
+
 void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_rank_result *res)
 {
     cs_rank_result_init(res, dir->rank, dir->path);
@@ -102,11 +133,15 @@ void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_ra
     }
     cs_overlap_input in;
     cs_module_input min;
-    bool overlap = cs_mode_runs_overlap(o->mode) || strcmp(o->mode, "communication_group_map") == 0;
+    cs_comm_input cin;
+    bool comm = cs_mode_runs_comm_time(o->mode) || cs_mode_runs_matrix(o->mode);
+    /* the overlap reader also gives the step windows and the groups */
+    bool overlap = cs_mode_runs_overlap(o->mode) || cs_mode_runs_groups(o->mode) || comm;
     bool modules = cs_mode_runs_modules(o->mode);
     cs_err err;
-    int rc = cs_read_rank(dir->db_path, res, overlap ? &in : NULL, modules ? &min : NULL,
-                          o->has_step_id ? &o->step_id : NULL, &err);
+    cs_read_request req = {overlap ? &in : NULL, modules ? &min : NULL, comm ? &cin : NULL,
+                           o->has_step_id ? &o->step_id : NULL};
+    int rc = cs_read_rank(dir->db_path, res, &req, &err);
     if (rc) {
         cs_report_skip(&res->report, true, dir->rank, dir->path, "read", "%s", err.msg);
     } else {
@@ -120,9 +155,11 @@ void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_ra
             note_several_devices(res);
         }
         if (modules) analyse_modules(&min, res);
+        if (comm) analyse_comm(o, &cin, &in, res);
     }
     if (overlap) cs_overlap_input_free(&in);
     if (modules) cs_module_input_free(&min);
+    if (comm) cs_comm_input_free(&cin);
 }
 
 /* ------------------------------------------------------------------ */

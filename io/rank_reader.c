@@ -473,18 +473,19 @@ out:
     return rc;
 }
 
-int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in,
-                 cs_module_input *module_in, const int64_t *step_id, cs_err *err)
+int cs_read_rank(const char *db_path, cs_rank_result *res, const cs_read_request *req, cs_err *err)
 {
-    if (in) memset(in, 0, sizeof *in);
-    if (module_in) memset(module_in, 0, sizeof *module_in);
+    if (req->overlap) memset(req->overlap, 0, sizeof *req->overlap);
+    if (req->modules) memset(req->modules, 0, sizeof *req->modules);
+    if (req->comm) memset(req->comm, 0, sizeof *req->comm);
     cs_overlap_input unused = {0};
-    reader r = {{NULL, db_path, res, err, false}, in ? in : &unused};
+    reader r = {{NULL, db_path, res, err, false}, req->overlap ? req->overlap : &unused};
     r.base.db = cs_db_open_ro(db_path, err);
     if (!r.base.db) return -1;
     int rc = read_metadata(&r);
-    if (rc == 0 && in) rc = read_overlap_inputs(&r);
-    if (rc == 0 && module_in) rc = cs_read_module_input(&r.base, step_id, module_in);
+    if (rc == 0 && req->overlap) rc = read_overlap_inputs(&r);
+    if (rc == 0 && req->modules) rc = cs_read_module_input(&r.base, req->step_id, req->modules);
+    if (rc == 0 && req->comm) rc = cs_read_comm_input(&r.base, req->comm);
     sqlite3_close(r.base.db);
     return rc;
 }

@@ -11,6 +11,7 @@
 #define CS_RANK_READER_H
 
 #include <sqlite3.h>
+#include "comm_reader.h"
 #include "module_reader.h"
 #include "overlap.h"
 #include "rank_result.h"
@@ -36,7 +37,14 @@ void cs_overlap_input_free(cs_overlap_input *in);
 ** Returns -1 with a message in err when the rank cannot be used at all
 ** (not a database, unreadable, truncated, empty).
 */
-int cs_read_rank(const char *db_path, cs_rank_result *res, cs_overlap_input *in,
-                 cs_module_input *module_in, const int64_t *step_id, cs_err *err);
+/* What to read; a NULL member is not read. */
+typedef struct cs_read_request {
+    cs_overlap_input *overlap;
+    cs_module_input *modules;
+    cs_comm_input *comm;
+    const int64_t *step_id;     /* --step_id, for module_statistic */
+} cs_read_request;
+
+int cs_read_rank(const char *db_path, cs_rank_result *res, const cs_read_request *req, cs_err *err);
 
 #endif

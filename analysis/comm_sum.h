@@ -1,0 +1,207 @@
+/*
+** comm_sum.h — the cluster reduce of the communication analyses on process
+** 0 (analyses.md §2.c.3, §2.c.4, §2.d.1 integration, §2.d.2, §2.d.3,
+** §2.d.4, with the fixes of §8.6): from every rank's per-op records
+** (comm_op.h) to the rows of ClusterCommunicationTime,
+** ClusterCommunicationBandwidth and ClusterCommunicationMatrix in the
+** ORDER BY of outputs.md §3, and the numbers of cluster_communication.json
+** and cluster_communication_matrix.json.
+**
+** Determinism (§8.5): the ranks are taken in ascending rank order whatever
+** order they are passed in, each rank's ops in their record order; every
+** floating sum is accumulated in that order (pandas' Kahan-compensated
+** groupby sums where the reference sums with pandas, plain left-to-right
+** sums where it sums in Python), so the result does not depend on how the
+** ranks were spread over MPI processes.
+**
+** Local -> global ranks: one cluster-wide map per group, used by the table
+** and by the JSON (the reference's JSON path builds its self-link map per
+** (rank set, step) block and its metadata keys never match; both fixed).
+**
+** Size: the rows are materialised (time: ops x ranks + totals; bandwidth:
+** about 2-3 rows per op), as the reference's DataFrames are.
+**
+** Ownership: the inputs are borrowed.  The result borrows the op names of
+** the input records (cs_comm_op.name), so the cs_comm_rank records must
+** outlive it; everything else in the result is owned by it and freed by
+** cs_comm_sum_free().
+*/
+#ifndef CS_COMM_SUM_H
+#define CS_COMM_SUM_H
+
+#include <stdbool.h>
+#include "comm_op.h"
+#include "groups.h"
+
+/* One rank's records. */
+typedef struct cs_comm_sum_input {
+    int64_t rank;                   /* global rank id */
+    const cs_comm_rank *records;    /* borrowed; NULL = the rank has no records */
+} cs_comm_sum_input;
+
+/* A step label: "step<id>", or "step" (has_id false). */
+typedef struct cs_comm_step {
+    bool has_id;
+    int64_t id;
+} cs_comm_step;
+
+/* ------------------------------------------------------------------------
+** Database / CSV rows.  Every row names its group by an index into
+** cs_comm_sum.groups (sorted by the text of the hash, so row order by
+** index is the ORDER BY's order by group_name).
+*/
+
+/* One ClusterCommunicationTime row (times in ms, start in µs). */
+typedef struct cs_comm_time_row {
+    cs_comm_step step;
+    int64_t rank;
+    const char *op_name;    /* borrowed from the records; NULL = "Total Op Info" */
+    uint32_t group;
+    double start_us;        /* 0 on totals */
+    double elapse_ms, transit_ms, wait_ms, sync_ms, idle_ms;
+    double sync_ratio;      /* sync / (transit + sync), pandas-rounded; 0 on a zero denominator */
+    double wait_ratio;      /* wait / (transit + wait), likewise (per-op rows too: §8.6 item 5) */
+} cs_comm_time_row;
+
+/* One ClusterCommunicationBandwidth row: one packet size of one band type
+** of one op, or of a "Total Op Info". */
+typedef struct cs_comm_bw_row {
+    cs_comm_step step;
+    int64_t rank;
+    const char *op_name;    /* borrowed; NULL = "Total Op Info" */
+    uint32_t group;
+    uint8_t band;           /* cs_comm_band_type; cs_comm_band_name() gives band_type */
+    double start_us;        /* the op's start_timestamp (sort key only); 0 on totals */
+    double size_mb, time_ms;/* transit_size, transit_time (the op's, repeated per packet row) */
+    double bandwidth;       /* GB/s; totals: pandas-rounded size/time, 0 without time */
+    double large_packet_ratio; /* 0 on totals */
+    double package_size;    /* MB; 0 on the single row of a band without packets */
+    int64_t count;
+    double total_ms;        /* total_duration */
+} cs_comm_bw_row;
+
+/* One ClusterCommunicationMatrix row: a representative of the ops of one
+** type, group and link in one step (or a "Total Op Info"), global ranks. */
+typedef struct cs_comm_matrix_row {
+    cs_comm_step step;
+    char *hccl_op_name;     /* "allreduce-top1", "-middle", "-bottom1..3", "-total", "Total Op Info" (owned) */
+    uint32_t group;
+    bool p2p;               /* rule P1 section (the reference's rank_set "p2p"); false on totals */
+    int64_t src, dst;       /* global ranks (written as REAL) */
+    uint8_t transport;      /* cs_comm_transport: the first rank's */
+    const char *op_name;    /* the represented op of the lowest rank; "" on -total and totals */
+    double size_mb, time_ms;
+    double bandwidth;       /* size / time unrounded; 0 without time */
+} cs_comm_matrix_row;
+
+/* ------------------------------------------------------------------------
+** JSON numbers.  Blocks are keyed by a rank set (the reference's
+** str(tuple(ranks)), e.g. "(0, 1)") and a step, as communication_group.json
+** groups them: the set of a (group, p2p by rule P1) is the ranks that have
+** a kept op of that kind in that group.
+*/
+
+typedef struct cs_comm_rank_set {
+    int64_t *ranks;         /* ascending, owned */
+    size_t nranks;
+} cs_comm_rank_set;
+
+/* A per-op entry of cluster_communication.json: the op's "Communication
+** Time Info" and "Communication Bandwidth Info" are printed from the record
+** as they are (all five band types: the absent ones are zeros with an empty
+** "Size Distribution"). */
+typedef struct cs_comm_json_op {
+    uint32_t set;           /* index into cs_comm_sum.sets */
+    int64_t rank;
+    const cs_comm_rank *records;    /* borrowed: the record's rank */
+    uint32_t op;            /* index into records->ops; key "<name>@<group hash>" */
+} cs_comm_json_op;
+
+/* One band type of a "Total Op Info" of cluster_communication.json. */
+typedef struct cs_comm_json_band {
+    double size_mb, time_ms;
+    double bandwidth;       /* compute_ratio(size, time) */
+    uint32_t packet_first, npackets;    /* into cs_comm_sum.json_packets, merged by size */
+} cs_comm_json_band;
+
+/* "Total Op Info@<group>" of one rank in one (set, step) block. */
+typedef struct cs_comm_json_total {
+    uint32_t set;
+    cs_comm_step step;
+    uint32_t group;
+    int64_t rank;
+    double elapse_ms, transit_ms, wait_ms, sync_ms, idle_ms;
+    double wait_ratio, sync_ratio;  /* compute_ratio */
+    cs_comm_json_band band[CS_BAND_COUNT];  /* every type, zeros included */
+} cs_comm_json_total;
+
+/* One link of cluster_communication_matrix.json: block (set, step), key
+** "<hccl_op_name>@<group hash>" ("Total Op Info@..." for totals), link
+** "src-dst" in global ranks. */
+typedef struct cs_comm_json_link {
+    uint32_t set;
+    cs_comm_step step;
+    const char *hccl_op_name;   /* borrowed from the matching matrix row; NULL = "Total Op Info" */
+    uint32_t group;
+    int64_t src, dst;
+    uint8_t transport;      /* the last rank's */
+    const char *op_name;    /* the last rank's; "" on -total and totals */
+    double size_mb, time_ms;
+    double bandwidth;       /* compute_ratio(size, time) */
+} cs_comm_json_link;
+
+/* A local rank of a group that could not be mapped to a global rank. */
+typedef struct cs_comm_unmapped {
+    uint32_t group;
+    int64_t local_rank;
+} cs_comm_unmapped;
+
+/* Counts for the report. */
+typedef struct cs_comm_sum_counts {
+    int64_t groups_by_metadata;     /* groups mapped with parallel_group_info */
+    int64_t groups_by_self_links;   /* groups mapped with the self-link rule */
+    int64_t rank_conflicts;         /* self links of two ranks claiming one local rank (first kept) */
+    int64_t matrix_rows_dropped;    /* representative rows with an unmapped rank */
+    int64_t matrix_totals_zero_time;/* "Total Op Info" links without time: bandwidth 0
+                                    ** (the reference divides by zero, §8.6 item 6) */
+} cs_comm_sum_counts;
+
+typedef struct cs_comm_sum {
+    CS_VEC(cs_comm_group) groups;           /* every group used, sorted by hash text; owned names */
+    CS_VEC(cs_comm_time_row) time;          /* ClusterCommunicationTime */
+    CS_VEC(cs_comm_bw_row) bandwidth;       /* ClusterCommunicationBandwidth */
+    CS_VEC(cs_comm_matrix_row) matrix;      /* ClusterCommunicationMatrix */
+    CS_VEC(cs_comm_rank_set) sets;          /* JSON block keys, sorted */
+    CS_VEC(cs_comm_json_op) json_ops;       /* cluster_communication.json per-op entries */
+    CS_VEC(cs_comm_json_total) json_totals; /* ... and its "Total Op Info" entries */
+    CS_VEC(cs_comm_packet) json_packets;
+    CS_VEC(cs_comm_json_link) json_matrix;  /* cluster_communication_matrix.json */
+    CS_VEC(cs_comm_unmapped) unmapped;      /* sorted by group, local rank */
+    cs_comm_sum_counts counts;
+} cs_comm_sum;
+
+/*
+** Builds every communication output of the cluster.
+**
+** in[0..nin): one entry per analysed rank, any order (sorted by rank here;
+** two entries with one rank are an error).  info[0..ninfo): the union of
+** the ranks' parallel_group_info (cs_group_map.info): a group listed there
+** maps local rank i to its i-th smallest global rank (§8.6 item 6, fix);
+** a group not listed falls back to the self-link rule of §2.d.2.  out must
+** be zeroed.  Returns 0, or -1 with a message in err.
+*/
+int cs_comm_sum_compute(const cs_comm_sum_input *in, size_t nin,
+                        const cs_parallel_group *info, size_t ninfo,
+                        cs_comm_sum *out, cs_err *err);
+
+/* Frees everything out owns and leaves it zeroed; NULL is a no-op. */
+void cs_comm_sum_free(cs_comm_sum *out);
+
+/* The matrix op type of an op name (torch_npu get_comm_type): the first
+** match of send|reduce|invalid|broadcast|allreduce|receive|allgather|
+** reducescatter|scatter|alltoall|alltoallv|alltoallvc|batchsendrecv in the
+** lower-cased name, else the name up to its first "__".  Returns a newly
+** allocated string; the caller frees it. */
+char *cs_comm_matrix_type(const char *op_name);
+
+#endif
