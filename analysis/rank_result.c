@@ -24,6 +24,7 @@ void cs_rank_result_free(cs_rank_result *r)
     free(r->module_skip_reason);
     cs_module_rows_free(&r->modules);
     cs_comm_rank_free(&r->comm);
+    cs_wait_set_free(&r->wait);
     cs_report_free(&r->report);
     memset(r, 0, sizeof *r);
 }
@@ -135,6 +136,8 @@ void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e)
     }
     cs_put_i64(e, r->comm_done);
     if (r->comm_done) encode_comm(&r->comm, e);
+    cs_put_i64(e, r->wait_done);
+    if (r->wait_done) cs_wait_set_encode(&r->wait, e);
     encode_report(&r->report, e);
 }
 
@@ -315,6 +318,8 @@ int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
     }
     r->comm_done = cs_get_i64(d) != 0;
     if (r->comm_done) decode_comm(d, &r->comm);
+    r->wait_done = cs_get_i64(d) != 0;
+    if (r->wait_done && cs_wait_set_decode(d, &r->wait)) d->failed = true;
     decode_report(d, &r->report);
     return d->failed ? -1 : 0;
 }

@@ -12,6 +12,7 @@
 #include "comm_op.h"
 #include "module_stat.h"
 #include "overlap.h"
+#include "straggler.h"
 #include "report.h"
 
 /* A communication group this rank took part in. */
@@ -42,6 +43,8 @@ typedef struct cs_rank_result {
     cs_module_rows modules;         /* Step 6 rows, in the reference's order */
     bool comm_done;                 /* comm holds this rank's per-op records */
     cs_comm_rank comm;              /* per-op communication records (§2.c.1, §2.d.1) */
+    bool wait_done;                 /* wait holds this rank's §8.3 tuples */
+    cs_wait_set wait;
     cs_report report;               /* this rank's skips and report lines */
 } cs_rank_result;
 

@@ -12,6 +12,7 @@
 #include "rank_result.h"
 #include "stage.h"
 #include "step_trace.h"
+#include "straggler.h"
 
 typedef struct cs_cluster {
     cs_rank_result *ranks;      /* sorted by rank; borrowed */
@@ -28,6 +29,8 @@ typedef struct cs_cluster {
     int64_t *module_ranks;      /* rank id of each column of modules */
     bool comm_ran;              /* the communication reduce ran (time, bandwidth, matrix) */
     cs_comm_sum comm;
+    bool straggler_ran;
+    cs_straggler_result strag;
 } cs_cluster;
 
 /* Sorts results by rank, moves their report entries into report and builds
@@ -44,5 +47,6 @@ bool cs_mode_runs_modules(const char *mode);
 bool cs_mode_runs_groups(const char *mode);
 bool cs_mode_runs_comm_time(const char *mode);     /* time and bandwidth */
 bool cs_mode_runs_matrix(const char *mode);
+bool cs_mode_runs_straggler(const char *mode);      /* straggler report and clock skew */
 
 #endif

@@ -17,6 +17,7 @@
 #include "module_xlsx.h"
 #include "pipeline.h"
 #include "sqlite_writer.h"
+#include "straggler_tables.h"
 #include "summary.h"
 #include "xlsx_writer.h"
 
@@ -39,9 +40,10 @@ static int write_text_file(const char *path, const char *text, cs_err *err)
 typedef struct outputs {
     cs_table skipped, groups, step_trace, base_info, hosts, device_map, modules, module_cluster;
     cs_table comm_time, comm_bandwidth, comm_matrix;
+    cs_table stragglers, wait_instances, wait_detail, clock_offsets, top_waits;
     cs_owned_columns module_cols;
     int *module_indent;
-    bool has_groups, has_overlap, has_modules, has_comm_time, has_matrix;
+    bool has_groups, has_overlap, has_modules, has_comm_time, has_matrix, has_stragglers;
 } outputs;
 
 static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_report *report,
@@ -65,6 +67,14 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
         cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth);
     }
     if (t->has_matrix) cs_table_comm_matrix(&c->comm, &t->comm_matrix);
+    t->has_stragglers = c->straggler_ran;
+    if (t->has_stragglers) {
+        cs_table_stragglers(&c->strag, &t->stragglers);
+        cs_table_wait_instances(&c->strag, false, &t->wait_instances);
+        cs_table_wait_instances(&c->strag, true, &t->top_waits);
+        cs_table_wait_detail(&c->strag, &t->wait_detail);
+        cs_table_clock_offsets(&c->strag, &t->clock_offsets);
+    }
     t->has_modules = c->modules_ran;
     if (t->has_modules) {
         cs_table_module_statistic(c->ranks, c->n, &t->modules);
@@ -77,7 +87,8 @@ static void free_outputs(outputs *t)
 {
     cs_table *all[] = {&t->skipped, &t->groups, &t->step_trace, &t->base_info, &t->hosts,
                        &t->device_map, &t->modules, &t->module_cluster, &t->comm_time,
-                       &t->comm_bandwidth, &t->comm_matrix};
+                       &t->comm_bandwidth, &t->comm_matrix, &t->stragglers, &t->wait_instances,
+                       &t->wait_detail, &t->clock_offsets, &t->top_waits};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) cs_table_free(all[i]);
     cs_owned_columns_free(&t->module_cols);
     free(t->module_indent);
@@ -87,7 +98,7 @@ static void free_outputs(outputs *t)
 
 static int write_db(const cs_options *o, const outputs *t, cs_finish_stats *stats, cs_err *err)
 {
-    const cs_table *tables[16];
+    const cs_table *tables[24];
     size_t n = 0;
     if (t->has_groups) tables[n++] = &t->groups;
     tables[n++] = &t->skipped;
@@ -96,6 +107,12 @@ static int write_db(const cs_options *o, const outputs *t, cs_finish_stats *stat
         tables[n++] = &t->comm_bandwidth;
     }
     if (t->has_matrix) tables[n++] = &t->comm_matrix;
+    if (t->has_stragglers) {
+        tables[n++] = &t->stragglers;
+        tables[n++] = &t->wait_instances;
+        tables[n++] = &t->wait_detail;
+        tables[n++] = &t->clock_offsets;
+    }
     if (t->has_overlap) {
         tables[n++] = &t->step_trace;
         tables[n++] = &t->base_info;
@@ -178,6 +195,12 @@ static int write_csv(const cs_options *o, const cs_cluster *c, const outputs *t,
     if (t->has_matrix &&
         write_csv_file(o, &t->comm_matrix, "CommMatrixSum/cluster_communication_matrix.csv", stats, err))
         return -1;
+    if (t->has_stragglers &&
+        (write_csv_file(o, &t->stragglers, "Stragglers/cluster_stragglers.csv", stats, err) ||
+         write_csv_file(o, &t->wait_instances, "Stragglers/cluster_wait_instances.csv", stats, err) ||
+         write_csv_file(o, &t->wait_detail, "Stragglers/cluster_wait_detail.csv", stats, err) ||
+         write_csv_file(o, &t->clock_offsets, "Stragglers/cluster_clock_offsets.csv", stats, err)))
+        return -1;
     if (t->has_modules) {
         if (write_csv_file(o, &t->module_cluster, "ModuleStatistic/module_statistic_cluster.csv", stats, err)) return -1;
         if (write_module_ranks(o, c, o->export_type == CS_EXPORT_TEXT, stats, err)) return -1;
@@ -244,7 +267,8 @@ static int write_overview(cs_xlsx *x, const cs_options *o, const cs_cluster *c, 
         cs_table_add_text(&skipped, s->analysis);
         cs_table_add_text(&skipped, s->reason);
     }
-    cs_sheet_block blocks[] = {{"Run", &run, false}, {"Notes", &notes, false}, {"Skipped", &skipped, true}};
+    cs_sheet_block blocks[] = {{"Run", &run, false, NULL}, {"Notes", &notes, false, NULL},
+                               {"Skipped", &skipped, true, NULL}};
     int rc = cs_xlsx_add_blocks(x, "Overview", blocks, 3, err);
     cs_table_free(&run);
     cs_table_free(&notes);
@@ -285,6 +309,11 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         rc = cs_xlsx_add_table(x, "CommMatrix", &t->comm_matrix, &so, &cut, err);
         note_truncated(&extra, "matrix", "CommMatrix", cut);
     }
+    if (rc == 0 && t->has_stragglers) {
+        cs_sheet_block blocks[] = {{"ClusterStragglers", &t->stragglers, true, cs_straggler_headers},
+                                   {"Top waits", &t->top_waits, true, cs_wait_instance_headers}};
+        rc = cs_xlsx_add_blocks(x, "Stragglers", blocks, 2, err);
+    }
     if (rc == 0 && t->has_modules) {
         cs_sheet_options so = {NULL, 1, t->module_indent};
         rc = cs_xlsx_add_table(x, "ModuleStatistic", &t->module_cluster, &so, &cut, err);
@@ -304,7 +333,9 @@ static int write_summary(const cs_options *o, const cs_cluster *c, const cs_repo
     char abs_dir[PATH_MAX];
     if (!realpath(o->input_dir, abs_dir)) snprintf(abs_dir, sizeof abs_dir, "%s", o->input_dir);
     cs_summary_input in = {cs_tool_version(), abs_dir, c->ranks, c->n,
-                           c->overlap_ran ? &c->trace : NULL, report, o->has_step_id, o->step_id};
+                           c->overlap_ran ? &c->trace : NULL, report, o->has_step_id, o->step_id,
+                           c->comm_ran && cs_mode_runs_comm_time(o->mode) ? &c->comm : NULL,
+                           c->straggler_ran ? &c->strag : NULL, c->modules_ran};
     char *json = cs_summary_json(&in);
     char *path = out_path(o, "summary.json");
     int rc = write_text_file(path, json, err);

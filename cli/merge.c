@@ -47,6 +47,26 @@ bool cs_mode_runs_matrix(const char *mode)
     return mode_in(mode, m);
 }
 
+bool cs_mode_runs_straggler(const char *mode)
+{
+    static const char *const m[] = {"all", "straggler", NULL};
+    return mode_in(mode, m);
+}
+
+/* §8.3 and §8.4 over every rank's tuples, merged in rank order. */
+static int build_stragglers(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
+{
+    if (!cs_mode_runs_straggler(o->mode)) return 0;
+    cs_wait_set all = {0};
+    for (size_t i = 0; i < c->n; i++)
+        if (c->ranks[i].analysed && c->ranks[i].wait_done) cs_wait_set_merge(&all, &c->ranks[i].wait);
+    cs_straggler_options opt = {o->has_step_id, o->step_id, c->groups.info.items, c->groups.info.len};
+    int rc = cs_straggler_compute(&all, &opt, &c->strag, report, err);
+    cs_wait_set_free(&all);
+    if (rc == 0) c->straggler_ran = true;
+    return rc;
+}
+
 /* The communication reduce over every rank that has records. */
 static int build_comm(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
 {
@@ -257,6 +277,7 @@ int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
         cs_step_trace_build(c->ranks, c->n, &c->stages, c->indices, c->world, o->has_step_id, o->step_id, &c->trace);
     if (build_modules(o, c, report, err)) return -1;
     if (build_comm(o, c, report, err)) return -1;
+    if (build_stragglers(o, c, report, err)) return -1;
     cs_report_sort(report);
     return 0;
 }
@@ -271,5 +292,6 @@ void cs_cluster_free(cs_cluster *c)
     cs_module_cluster_free(&c->modules);
     free(c->module_ranks);
     cs_comm_sum_free(&c->comm);
+    cs_straggler_result_free(&c->strag);
     memset(c, 0, sizeof *c);
 }

@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 static const char *const modes[] = {"all", "module_statistic", "communication_group_map", "communication_time",
-                                    "communication_matrix", "communication_time_sum", "communication_matrix_sum"};
+                                    "communication_matrix", "communication_time_sum", "communication_matrix_sum",
+                                    "straggler"};
 
 bool cs_mode_known(const char *mode)
 {
@@ -20,7 +21,7 @@ bool cs_mode_known(const char *mode)
 const char *cs_modes_list(void)
 {
     return "all, module_statistic, communication_group_map, communication_time, communication_matrix, "
-           "communication_time_sum, communication_matrix_sum";
+           "communication_time_sum, communication_matrix_sum, straggler";
 }
 
 const char *cs_export_type_name(cs_export_type t)
@@ -45,7 +46,7 @@ const char *cs_usage(void)
         "  -m, --mode MODE           analysis: all (default), module_statistic,\n"
         "                            communication_group_map, communication_time,\n"
         "                            communication_matrix, communication_time_sum,\n"
-        "                            communication_matrix_sum\n"
+        "                            communication_matrix_sum, straggler\n"
         "      --export_type T       db (cluster_analysis.db, default), csv (CSV files), text (CSV\n"
         "                            files, per-rank module files as the reference's xlsx), excel\n"
         "                            (cluster_analysis.xlsx), json (summary.json only)\n"

@@ -122,6 +122,53 @@ static void analyse_comm(const cs_options *o, cs_comm_input *cin, const cs_overl
                     what);
 }
 
+/* Transit and Synchronization of every op for §8.3, whatever the µs step
+** rule keeps: the per-op computation again, over one unbounded window.  The
+** records come in input order (ops without a group, small tasks or master
+** plane left out), so a walk by name pairs them with the ops. */
+static int fill_wait_times(cs_comm_input *cin, cs_err *err)
+{
+    cs_step all = {false, 0, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, 0, false};
+    cs_comm_rank rec = {0};
+    if (cs_comm_rank_compute(cin->ops.items, cin->ops.len, cin->tasks.items, cin->tasks.len, &all, 1, NULL,
+                             &rec, err))
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < cin->ops.len && k < rec.ops.len; i++) {
+        const char *name = cin->ops.items[i].op_name ? cin->ops.items[i].op_name : "";
+        if (!cin->ops.items[i].group_name || strcmp(rec.ops.items[k].name, name) != 0) continue;
+        cin->wait_ops.items[i].transit_ms = rec.ops.items[k].transit_ms;
+        cin->wait_ops.items[i].sync_ms = rec.ops.items[k].sync_ms;
+        k++;
+    }
+    cs_comm_rank_free(&rec);
+    return 0;
+}
+
+/* The rank's §8.3 tuples (cs_wait_op), from its raw records. */
+static void analyse_waits(cs_comm_input *cin, cs_overlap_input *in, cs_rank_result *res)
+{
+    cs_err err;
+    if (cin->skip_reason || !in->usable) return;    /* reported by the communication analysis */
+    if (fill_wait_times(cin, &err)) {
+        cs_report_skip(&res->report, true, res->rank, res->path, "straggler", "%s", err.msg);
+        return;
+    }
+    cs_range *compute = cs_xmalloc((in->compute.len ? in->compute.len : 1) * sizeof *compute);
+    for (size_t i = 0; i < in->compute.len; i++) {
+        compute[i].start = in->compute.items[i].start;
+        compute[i].end = in->compute.items[i].end;
+    }
+    cs_wait_rank_input w = {res->rank, res->host_uid, res->host_name, cin->wait_ops.items, cin->wait_ops.len,
+                            in->steps.items, in->steps.len, compute, in->compute.len, in->tasks.items,
+                            in->tasks.len, in->launches.items, in->launches.len};
+    if (cs_wait_set_add_rank_ops(&res->wait, &w, &err))
+        cs_report_skip(&res->report, true, res->rank, res->path, "straggler", "%s", err.msg);
+    else
+        res->wait_done = true;
+    free(compute);
+}
+
 void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_rank_result *res)
 {
     cs_rank_result_init(res, dir->rank, dir->path);
@@ -134,13 +181,14 @@ void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_ra
     cs_overlap_input in;
     cs_module_input min;
     cs_comm_input cin;
-    bool comm = cs_mode_runs_comm_time(o->mode) || cs_mode_runs_matrix(o->mode);
+    bool waits = cs_mode_runs_straggler(o->mode);
+    bool comm = cs_mode_runs_comm_time(o->mode) || cs_mode_runs_matrix(o->mode) || waits;
     /* the overlap reader also gives the step windows and the groups */
     bool overlap = cs_mode_runs_overlap(o->mode) || cs_mode_runs_groups(o->mode) || comm;
     bool modules = cs_mode_runs_modules(o->mode);
     cs_err err;
     cs_read_request req = {overlap ? &in : NULL, modules ? &min : NULL, comm ? &cin : NULL,
-                           o->has_step_id ? &o->step_id : NULL};
+                           o->has_step_id ? &o->step_id : NULL, waits};
     int rc = cs_read_rank(dir->db_path, res, &req, &err);
     if (rc) {
         cs_report_skip(&res->report, true, dir->rank, dir->path, "read", "%s", err.msg);
@@ -155,7 +203,11 @@ void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_ra
             note_several_devices(res);
         }
         if (modules) analyse_modules(&min, res);
-        if (comm) analyse_comm(o, &cin, &in, res);
+        if (comm && (cs_mode_runs_comm_time(o->mode) || cs_mode_runs_matrix(o->mode)))
+            analyse_comm(o, &cin, &in, res);
+        else if (comm && cin.skip_reason)
+            cs_report_skip(&res->report, true, res->rank, res->path, "straggler", "%s", cin.skip_reason);
+        if (waits) analyse_waits(&cin, &in, res);
     }
     if (overlap) cs_overlap_input_free(&in);
     if (modules) cs_module_input_free(&min);

@@ -4,6 +4,7 @@
 #include "comm_reader.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 
 static const char *name_of(cs_comm_input *in, sqlite3_stmt *st, int col)
@@ -15,17 +16,33 @@ static const char *name_of(cs_comm_input *in, sqlite3_stmt *st, int col)
 static int read_ops(cs_db *r, cs_comm_input *in)
 {
     sqlite3_stmt *st = cs_db_prepare(r, "COMMUNICATION_OP",
-        "SELECT opId, opName, groupName FROM COMMUNICATION_OP ORDER BY startNs, opId");
+        "SELECT opId, opName, groupName, opType, startNs, endNs, connectionId, rankSize FROM COMMUNICATION_OP"
+        " ORDER BY startNs, opId");
     if (!st) return -1;
     int rc;
+    int64_t bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         cs_comm_op_in op;
-        if (!cs_db_int(st, 0, &op.op_id)) continue;
+        cs_wait_raw_op w;
+        if (!cs_db_int(st, 0, &op.op_id) || !cs_db_range(st, 4, &w.start_ns, &w.end_ns)) {
+            bad++;
+            continue;
+        }
         op.op_name = name_of(in, st, 1);
         op.group_name = name_of(in, st, 2);
         if (op.group_name && !*op.group_name) op.group_name = NULL;   /* an id not in STRING_IDS */
+        w.op_id = op.op_id;
+        if (!cs_db_int(st, 6, &w.connection_id)) w.connection_id = -1;
+        w.group_name = op.group_name;
+        w.op_name = op.op_name;
+        w.op_type = name_of(in, st, 3);
+        if (!cs_db_int(st, 7, &w.rank_size) || !cs_db_valid_id(w.rank_size) || w.rank_size == CS_INVALID_U16)
+            w.rank_size = -1;
+        w.transit_ms = w.sync_ms = NAN;
         CS_VEC_PUSH(in->ops, op);
+        CS_VEC_PUSH(in->wait_ops, w);
     }
+    cs_db_count_excluded(r, bad, "COMMUNICATION_OP", "communication");
     return cs_db_finish(r, st, rc, "COMMUNICATION_OP");
 }
 
@@ -113,6 +130,7 @@ void cs_comm_input_free(cs_comm_input *in)
 {
     free(in->ops.items);
     free(in->tasks.items);
+    free(in->wait_ops.items);
     cs_string_ids_free(in->names);
     free(in->skip_reason);
     memset(in, 0, sizeof *in);

@@ -8,11 +8,14 @@
 
 #include "comm_op.h"
 #include "db_read.h"
+#include "straggler.h"
 #include "string_ids.h"
 
 typedef struct cs_comm_input {
     CS_VEC(cs_comm_op_in) ops;      /* ORDER BY startNs, opId */
     CS_VEC(cs_comm_task) tasks;     /* COMMUNICATION_TASK_INFO row order */
+    CS_VEC(cs_wait_raw_op) wait_ops; /* parallel to ops: what §8.3 needs (transit and
+                                    ** sync NAN until the caller fills them) */
     cs_string_ids *names;           /* owns the op and group names */
     char *skip_reason;              /* set: no communication rows for this rank */
 } cs_comm_input;

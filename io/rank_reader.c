@@ -18,6 +18,7 @@
 typedef struct reader {
     cs_db base;
     cs_overlap_input *in;
+    bool keep_tasks;        /* the wait attribution needs every TASK row */
 } reader;
 
 void cs_overlap_input_free(cs_overlap_input *in)
@@ -25,6 +26,8 @@ void cs_overlap_input_free(cs_overlap_input *in)
     free(in->steps.items);
     free(in->compute.items);
     free(in->comm.items);
+    free(in->tasks.items);
+    free(in->launches.items);
     memset(in, 0, sizeof *in);
 }
 
@@ -343,6 +346,10 @@ static void classify_task(reader *r, task_pass *t, sqlite3_stmt *st, int64_t *ba
     bool linked = cs_db_int(st, 3, &conn) && cs_db_valid_id(conn);
     if (!times || !dev) (*bad)++;
     if (times && t->has_session && (start < t->session_start || end > t->session_end)) t->outside_session++;
+    if (times && r->keep_tasks) {
+        cs_wait_task w = {start, end, linked ? conn : -1};
+        CS_VEC_PUSH(r->in->tasks, w);
+    }
     if (linked && times) cs_step_builder_add_task(&t->steps, conn, start, end);
     if (linked && dev) note_op_device(t->ops.items, t->ops.len, conn, device);
     if (times && dev && is_compute_task(t, st)) {
@@ -457,6 +464,12 @@ static int read_overlap_inputs(reader *r)
     }
     if (build_steps(r, &t)) goto out;
     keep_comm_ranges(r, &t);
+    if (r->keep_tasks) {    /* hand the launches over instead of freeing them */
+        r->in->launches.items = t.launches.items;
+        r->in->launches.len = t.launches.len;
+        r->in->launches.cap = t.launches.cap;
+        memset(&t.launches, 0, sizeof t.launches);
+    }
     r->in->usable = true;
     rc = 0;
 out:
@@ -479,7 +492,7 @@ int cs_read_rank(const char *db_path, cs_rank_result *res, const cs_read_request
     if (req->modules) memset(req->modules, 0, sizeof *req->modules);
     if (req->comm) memset(req->comm, 0, sizeof *req->comm);
     cs_overlap_input unused = {0};
-    reader r = {{NULL, db_path, res, err, false}, req->overlap ? req->overlap : &unused};
+    reader r = {{NULL, db_path, res, err, false}, req->overlap ? req->overlap : &unused, req->wait_inputs};
     r.base.db = cs_db_open_ro(db_path, err);
     if (!r.base.db) return -1;
     int rc = read_metadata(&r);

@@ -14,6 +14,7 @@
 #include "comm_reader.h"
 #include "module_reader.h"
 #include "overlap.h"
+#include "straggler.h"
 #include "rank_result.h"
 
 /* Inputs of the overlap analysis for one rank.  Owns its arrays. */
@@ -22,6 +23,9 @@ typedef struct cs_overlap_input {
     CS_VEC(cs_step) steps;
     CS_VEC(cs_device_range) compute;
     CS_VEC(cs_device_range) comm;
+    /* kept only for the wait attribution (cs_read_request.wait_inputs) */
+    CS_VEC(cs_wait_task) tasks;     /* every TASK row with valid times */
+    CS_VEC(cs_launch) launches;     /* CANN_API node rows, sorted by connection id */
 } cs_overlap_input;
 
 void cs_overlap_input_free(cs_overlap_input *in);
@@ -43,6 +47,7 @@ typedef struct cs_read_request {
     cs_module_input *modules;
     cs_comm_input *comm;
     const int64_t *step_id;     /* --step_id, for module_statistic */
+    bool wait_inputs;           /* keep every TASK row and the launches in *overlap */
 } cs_read_request;
 
 int cs_read_rank(const char *db_path, cs_rank_result *res, const cs_read_request *req, cs_err *err);

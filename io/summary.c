@@ -156,6 +156,54 @@ static rank_means means_of_rank(const cs_step_trace *t, int64_t rank)
     return m;
 }
 
+/* Communication metrics of one rank (rank >= 0) or of the cluster (-1). */
+typedef struct comm_sums {
+    bool present;
+    double wait, sync, transit;
+    double size[CS_BAND_COUNT], time[CS_BAND_COUNT];
+} comm_sums;
+
+static comm_sums comm_of(const cs_comm_sum *s, int64_t rank)
+{
+    comm_sums c = {0};
+    if (!s) return c;
+    for (size_t i = 0; i < s->time.len; i++) {
+        const cs_comm_time_row *r = &s->time.items[i];
+        if (!r->op_name || (rank >= 0 && r->rank != rank)) continue;   /* per-op rows only */
+        c.present = true;
+        c.wait += r->wait_ms;
+        c.sync += r->sync_ms;
+        c.transit += r->transit_ms;
+    }
+    for (size_t i = 0; i < s->bandwidth.len; i++) {
+        const cs_comm_bw_row *r = &s->bandwidth.items[i];
+        if (!r->op_name || (rank >= 0 && r->rank != rank)) continue;
+        /* one op's band repeats its transit values on every packet-size row */
+        const cs_comm_bw_row *p = i ? &s->bandwidth.items[i - 1] : NULL;
+        if (p && p->op_name == r->op_name && p->rank == r->rank && p->band == r->band && p->group == r->group &&
+            p->start_us == r->start_us)
+            continue;
+        c.size[r->band] += r->size_mb;
+        c.time[r->band] += r->time_ms;
+    }
+    return c;
+}
+
+static void add_comm(cJSON *o, const comm_sums *c)
+{
+    if (!c->present) return;
+    add_real(o, "wait_ratio", cs_compute_ratio(c->wait, c->wait + c->transit));
+    add_real(o, "synchronization_ratio", cs_compute_ratio(c->sync, c->sync + c->transit));
+    static const int order[] = {CS_BAND_RDMA, CS_BAND_HCCS, CS_BAND_PCIE, CS_BAND_SDMA, CS_BAND_SIO};
+    cJSON *bw = NULL;
+    for (size_t k = 0; k < 5; k++) {
+        int b = order[k];
+        if (c->time[b] == 0) continue;
+        if (!bw) bw = cJSON_AddObjectToObject(o, "bandwidth_gbps");
+        add_real(bw, cs_comm_band_name(b), cs_compute_ratio(c->size[b], c->time[b]));
+    }
+}
+
 static void add_means(cJSON *o, const rank_means *m)
 {
     add_real(o, "step_time_us", m->step_time);
@@ -177,6 +225,7 @@ static void add_cluster_and_ranks(cJSON *root, const cs_summary_input *in)
         add_int(o, "rank", r->rank);
         rank_means none = {0};
         rank_means m = in->trace ? means_of_rank(in->trace, r->rank) : none;
+        comm_sums cm = comm_of(in->comm, r->rank);
         if (m.present) {
             add_means(o, &m);
             if (!n || m.step_time > total.step_time) total.step_time = m.step_time;
@@ -185,13 +234,82 @@ static void add_cluster_and_ranks(cJSON *root, const cs_summary_input *in)
             total.free += m.free;
             n++;
         }
+        add_comm(o, &cm);
         cJSON_AddItemToArray(ranks, o);
     }
-    if (!n) return;
-    total.computing /= (double)n;
-    total.not_overlapped /= (double)n;
-    total.free /= (double)n;
-    add_means(cluster, &total);
+    if (n) {
+        total.computing /= (double)n;
+        total.not_overlapped /= (double)n;
+        total.free /= (double)n;
+        add_means(cluster, &total);
+    }
+    comm_sums all = comm_of(in->comm, -1);
+    add_comm(cluster, &all);
+}
+
+typedef struct module_sum {
+    char *path;
+    double ns;
+} module_sum;
+
+static int cmp_module_sum(const void *a, const void *b)
+{
+    const module_sum *x = a, *y = b;
+    if (x->ns != y->ns) return x->ns > y->ns ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+/* The 10 (parentModule, module) pairs with the largest total kernel time
+** over every row and rank (outputs.md §5); sums in rank order. */
+static void add_modules(cJSON *root, const cs_summary_input *in)
+{
+    if (!in->modules_ran) return;
+    CS_VEC(module_sum) sums = {0};
+    for (size_t i = 0; i < in->nranks; i++) {
+        const cs_rank_result *r = &in->ranks[i];
+        if (!r->analysed) continue;
+        for (size_t k = 0; k < r->modules.len; k++) {
+            const cs_module_row *m = &r->modules.items[k];
+            char *path = *m->parent ? cs_xasprintf("%s/%s", m->parent, m->module) : cs_xstrdup(m->module);
+            size_t j = 0;
+            while (j < sums.len && strcmp(sums.items[j].path, path) != 0) j++;
+            if (j == sums.len) {
+                module_sum s = {path, 0};
+                CS_VEC_PUSH(sums, s);
+            } else {
+                free(path);
+            }
+            sums.items[j].ns += m->total_ns;
+        }
+    }
+    if (sums.len) qsort(sums.items, sums.len, sizeof(module_sum), cmp_module_sum);
+    cJSON *a = cJSON_AddArrayToObject(root, "modules");
+    for (size_t i = 0; i < sums.len; i++) {
+        if (i < 10) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "path", sums.items[i].path);
+            add_real(o, "total_kernel_us", sums.items[i].ns / 1000.0);
+            cJSON_AddItemToArray(a, o);
+        }
+        free(sums.items[i].path);
+    }
+    free(sums.items);
+}
+
+static void add_stragglers(cJSON *root, const cs_straggler_result *s)
+{
+    if (!s) return;
+    cJSON *a = cJSON_AddArrayToObject(root, "stragglers");
+    for (size_t i = 0, n = 0; i < s->stragglers.len && n < 5; i++) {
+        const cs_straggler_row *r = &s->stragglers.items[i];
+        if (!(r->wait_caused_us > 0)) continue;
+        cJSON *o = cJSON_CreateObject();
+        add_int(o, "rank", r->rank);
+        add_real(o, "wait_caused_us", r->wait_caused_us);
+        cJSON_AddStringToObject(o, "reason", r->reason ? r->reason : "");
+        cJSON_AddItemToArray(a, o);
+        n++;
+    }
 }
 
 char *cs_summary_json(const cs_summary_input *in)
@@ -201,6 +319,8 @@ char *cs_summary_json(const cs_summary_input *in)
     cJSON_AddStringToObject(root, "tool_version", in->tool_version);
     cJSON_AddItemToObject(root, "input", input_object(in));
     add_cluster_and_ranks(root, in);
+    add_stragglers(root, in->strag);
+    add_modules(root, in);
     cJSON *w = cJSON_AddArrayToObject(root, "warnings");
     for (size_t i = 0; i < in->report->lines.len; i++)
         cJSON_AddItemToArray(w, cJSON_CreateString(in->report->lines.items[i].text));

@@ -5,6 +5,7 @@
 #ifndef CS_SUMMARY_H
 #define CS_SUMMARY_H
 
+#include "comm_sum.h"
 #include "rank_result.h"
 #include "report.h"
 #include "step_trace.h"
@@ -18,6 +19,9 @@ typedef struct cs_summary_input {
     const cs_report *report;        /* sorted */
     bool has_step_id;
     int64_t step_id;
+    const cs_comm_sum *comm;        /* NULL: communication did not run */
+    const cs_straggler_result *strag; /* NULL: the straggler report did not run */
+    bool modules_ran;               /* module_statistic ran: "modules" is written */
 } cs_summary_input;
 
 /* Returns the document text (caller frees). */

@@ -186,7 +186,8 @@ int cs_xlsx_add_blocks(cs_xlsx *x, const char *name, const cs_sheet_block *block
         worksheet_write_string(ws, row++, 0, blocks[b].title, x->header);
         if (blocks[b].with_header) {
             for (size_t c = 0; c < t->ncols; c++)
-                worksheet_write_string(ws, row, (lxw_col_t)c, t->cols[c].csv_name, x->header);
+                worksheet_write_string(ws, row, (lxw_col_t)c,
+                                       blocks[b].headers ? blocks[b].headers[c] : t->cols[c].csv_name, x->header);
             row++;
         }
         for (size_t r = 0; r < cs_table_nrows(t); r++, row++) {

@@ -34,6 +34,7 @@ typedef struct cs_sheet_block {
     const char *title;
     const cs_table *table;
     bool with_header;
+    const char *const *headers; /* NULL: the CSV headers */
 } cs_sheet_block;
 
 /* Adds sheet `name` holding the blocks one under the other, one blank row

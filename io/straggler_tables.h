@@ -1,0 +1,22 @@
+/*
+** straggler_tables.h — the straggler report and clock skew as tables
+** (outputs.md §3 "Straggler tables").
+*/
+#ifndef CS_STRAGGLER_TABLES_H
+#define CS_STRAGGLER_TABLES_H
+
+#include "straggler.h"
+#include "table.h"
+
+/* Sheet headers of the Stragglers blocks (units in the headers). */
+extern const char *const cs_straggler_headers[];
+extern const char *const cs_wait_instance_headers[];
+
+void cs_table_stragglers(const cs_straggler_result *s, cs_table *t);
+/* only_waits: just the 20 largest rows with wait_caused_us > 0 (the
+** workbook's "Top waits" block), largest first, ties in table order. */
+void cs_table_wait_instances(const cs_straggler_result *s, bool only_waits, cs_table *t);
+void cs_table_wait_detail(const cs_straggler_result *s, cs_table *t);
+void cs_table_clock_offsets(const cs_straggler_result *s, cs_table *t);
+
+#endif
