@@ -20,6 +20,7 @@
 #include "codec.h"
 #include "discover.h"
 #include "options.h"
+#include "cluster.h"
 #include "pipeline.h"
 
 typedef struct job {
@@ -179,6 +180,18 @@ static unsigned char *gather_results(const job *j, const cs_encoder *e, int **co
     return all;
 }
 
+/* CS_STATS=1: how much crossed MPI and how long the gather took (the
+** benchmark's measure of the exchange, docs/performance.md). */
+static void report_exchange(const job *j, const int *counts, double seconds)
+{
+    const char *env = getenv("CS_STATS");
+    if (j->me != 0 || !env || strcmp(env, "1") != 0) return;
+    int64_t total = 0;
+    for (int p = 0; p < j->nprocs; p++) total += counts[p];
+    fprintf(stderr, "clusterscope: stats: gathered %lld bytes from %d processes in %.3f s\n",
+            (long long)total, j->nprocs, seconds);
+}
+
 static int decode_all(const job *j, const unsigned char *all, const int *counts, const int *displs,
                       cs_rank_result **out, size_t *nout)
 {
@@ -218,25 +231,45 @@ static void print_report(const job *j, const cs_report *report)
 }
 
 /* Process 0: decode, merge, write, report.  Returns the exit status. */
+/* Read skips: ranks whose result says they could not be read. */
+static size_t read_skips(const cs_rank_result *r, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += !r[i].analysed;
+    return k;
+}
+
+/* Process 0: decode, merge, write, report.  Returns the exit status. */
 static int finish_on_root(const job *j, const unsigned char *all, const int *counts, const int *displs,
-                          cs_report *report, size_t nranks)
+                          cs_report *report, double t_read)
 {
     cs_rank_result *results = NULL;
     size_t n = 0;
     if (decode_all(j, all, counts, displs, &results, &n)) return 2;
+    char line[96];
+    snprintf(line, sizeof line, "%zu ranks (%zu skipped)", n, read_skips(results, n));
+    progress_line(j, "read", line, t_read);
     double t0 = now_seconds();
-    cs_finish_stats stats;
+    cs_cluster c;
+    cs_finish_stats stats = {0};
     cs_err err;
-    int rc = cs_pipeline_finish(&j->opt, results, n, report, &stats, &err);
+    int rc = cs_cluster_merge(&j->opt, results, n, report, &c, &err);
+    if (rc == 0) {
+        snprintf(line, sizeof line, "%zu ranks (%zu skipped)", n, cs_report_ranks_skipped(report));
+        progress_line(j, "merge", line, t0);
+        t0 = now_seconds();
+        rc = cs_export(&j->opt, &c, report, &stats, &err);
+    }
+    cs_report_sort(report);
     print_report(j, report);
-    if (rc < 0) fprintf(stderr, "clusterscope: error: %s\n", err.msg);
-    else {
-        char line[96];
-        snprintf(line, sizeof line, "%zu ranks (%zu skipped)", nranks, cs_report_ranks_skipped(report));
-        progress_line(j, "analyse", line, t0);
+    if (rc < 0) {
+        fprintf(stderr, "clusterscope: error: %s\n", err.msg);
+    } else {
         snprintf(line, sizeof line, "%zu tables, %zu files", stats.tables, stats.files);
         progress_line(j, "write", line, t0);
+        rc = report->skips.len ? 3 : 0;
     }
+    cs_cluster_free(&c);
     for (size_t i = 0; i < n; i++) cs_rank_result_free(&results[i]);
     free(results);
     return rc < 0 ? 2 : rc;
@@ -252,12 +285,11 @@ static int run_job(job *j)
         cs_encoder e = {0};
         analyse_share(j, &d, &e);
         int *counts = NULL, *displs = NULL;
+        double t_gather = now_seconds();
         unsigned char *all = gather_results(j, &e, &counts, &displs);
+        report_exchange(j, counts, now_seconds() - t_gather);
         free(e.buf);
-        char line[64];
-        snprintf(line, sizeof line, "%zu ranks", d.nranks);
-        progress_line(j, "read", line, t0);
-        if (j->me == 0) rc = finish_on_root(j, all, counts, displs, &report, d.nranks);
+        if (j->me == 0) rc = finish_on_root(j, all, counts, displs, &report, t0);
         free(all);
         free(counts);
         free(displs);

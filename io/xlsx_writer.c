@@ -213,3 +213,39 @@ int cs_xlsx_close(cs_xlsx *x, cs_err *err)
     free(x);
     return rc;
 }
+
+int cs_xlsx_add_marked_table(cs_xlsx *x, const char *name, const cs_table *t, const bool *marked,
+                             cs_err *err)
+{
+    size_t nrows = cs_table_nrows(t);
+    if (nrows > LXW_ROW_MAX - 1) return cs_fail(err, "%s: sheet %s: %zu rows do not fit", x->path, name, nrows);
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws) return cs_fail(err, "%s: cannot add sheet %s", x->path, name);
+    lxw_format *mark = workbook_add_format(x->wb);
+    format_set_pattern(mark, LXW_PATTERN_SOLID);
+    format_set_bg_color(mark, 0xFFC7CE);
+    format_set_font_color(mark, 0x9C0006);
+    const char **headers = cs_xmalloc((t->ncols ? t->ncols : 1) * sizeof *headers);
+    for (size_t c = 0; c < t->ncols; c++) headers[c] = t->cols[c].csv_name;
+    for (size_t c = 0; c < t->ncols; c++) {
+        size_t w = strlen(headers[c]) + 1;
+        for (size_t r = 0; r < nrows; r++) {
+            size_t cw = cell_width(cs_table_cell(t, r, c)) + 1;
+            if (cw > w) w = cw;
+        }
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w > 80 ? 80.0 : (double)w, NULL);
+        worksheet_write_string(ws, 0, (lxw_col_t)c, headers[c], x->header);
+    }
+    free(headers);
+    worksheet_freeze_panes(ws, 1, 0);
+    int rc = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        lxw_format *fmt = marked && marked[r] ? mark : NULL;
+        for (size_t c = 0; c < t->ncols; c++) {
+            lxw_error e = write_cell(x, ws, (lxw_row_t)(r + 1), (lxw_col_t)c, cs_table_cell(t, r, c), fmt,
+                                     t->db_name, t->cols[c].db_name, err, &rc);
+            if (e != LXW_NO_ERROR) return cs_fail(err, "%s: sheet %s: %s", x->path, name, lxw_strerror(e));
+        }
+    }
+    return rc;
+}

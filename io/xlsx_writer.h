@@ -42,6 +42,13 @@ typedef struct cs_sheet_block {
 int cs_xlsx_add_blocks(cs_xlsx *x, const char *name, const cs_sheet_block *blocks, size_t n,
                        cs_err *err);
 
+/* Adds sheet `name` holding t as a plain list (bold frozen header, column
+** widths fitted, no number formats); the data rows r with marked[r] true are
+** filled #FFC7CE with font #9C0006 (Excel's "light red fill with dark red
+** text").  Fails when t does not fit on one sheet. */
+int cs_xlsx_add_marked_table(cs_xlsx *x, const char *name, const cs_table *t, const bool *marked,
+                             cs_err *err);
+
 /* Writes the file and frees x (also on failure); accepts NULL. */
 int cs_xlsx_close(cs_xlsx *x, cs_err *err);
 

@@ -72,7 +72,7 @@ no_other_lines() { # no_other_lines NAME : stderr holds nothing but the four pro
     local extra
     # the communication step rule drops a few ops in every generated cluster
     # (analyses.md §2.c.1): those counts are expected here
-    extra=$(grep -v -E '^clusterscope: (discover|read|analyse|write): ' "$CS_TMP/$1.err" |
+    extra=$(grep -v -E '^clusterscope: (discover|read|analyse|merge|write|stats): ' "$CS_TMP/$1.err" |
             grep -v -E ' ops dropped by the step rule \(communication\)$' || true)
     check_eq "$1: no report lines" "$extra" ""
 }
