@@ -43,6 +43,11 @@ typedef struct outputs {
     cs_table stragglers, wait_instances, wait_detail, clock_offsets, top_waits;
     cs_owned_columns module_cols;
     int *module_indent;
+    /* chart-data blocks of the workbook (outputs.md §4 "Chart data") */
+    cs_table chart_step, chart_wait, chart_band, chart_modules;
+    cs_column band_cols[1 + CS_BAND_COUNT];
+    const char *band_names[CS_BAND_COUNT];
+    int nbands;
     bool has_groups, has_overlap, has_modules, has_comm_time, has_matrix, has_stragglers;
 } outputs;
 
@@ -88,7 +93,8 @@ static void free_outputs(outputs *t)
     cs_table *all[] = {&t->skipped, &t->groups, &t->step_trace, &t->base_info, &t->hosts,
                        &t->device_map, &t->modules, &t->module_cluster, &t->comm_time,
                        &t->comm_bandwidth, &t->comm_matrix, &t->stragglers, &t->wait_instances,
-                       &t->wait_detail, &t->clock_offsets, &t->top_waits};
+                       &t->wait_detail, &t->clock_offsets, &t->top_waits, &t->chart_step, &t->chart_wait,
+                       &t->chart_band, &t->chart_modules};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) cs_table_free(all[i]);
     cs_owned_columns_free(&t->module_cols);
     free(t->module_indent);
@@ -281,6 +287,117 @@ static void note_truncated(cs_report *extra, const char *analysis, const char *s
     if (n > 0) cs_report_note(extra, analysis, "sheet %s truncated (%" PRId64 " more rows)", sheet, n);
 }
 
+static const cs_column chart_step_cols[] = {{"rank", "TEXT", "Rank"}, {"computing", "REAL", "Computing"},
+    {"not_overlapped", "REAL", "Communication(Not Overlapped)"}, {"free", "REAL", "Free"}};
+static const cs_column chart_wait_cols[] = {{"rank", "TEXT", "Rank"}, {"wait", "REAL", "Wait Ratio"},
+    {"sync", "REAL", "Synchronization Ratio"}};
+static const cs_column chart_module_cols[] = {{"module", "TEXT", "Module"},
+    {"total", "REAL", "Total Kernel(us)"}};
+static const char *const chart_step_series[] = {"Computing", "Communication(Not Overlapped)", "Free"};
+static const char *const chart_wait_series[] = {"Wait Ratio", "Synchronization Ratio"};
+static const char *const chart_module_series[] = {"Total Kernel(us)"};
+
+static void add_value(cs_table *t, bool present, double v)
+{
+    if (present) cs_table_add_real(t, v);
+    else cs_table_add_null(t);
+}
+
+static void add_rank_label(cs_table *t, int64_t rank)
+{
+    char label[32];
+    snprintf(label, sizeof label, "Rank %" PRId64, rank);
+    cs_table_add_text(t, label);
+}
+
+/* The per-rank figures of summary.json (§5) the charts draw. */
+static void build_chart_blocks(const cs_summary_input *in, outputs *t)
+{
+    cs_table_init(&t->chart_step, "ChartStep", chart_step_cols, 4);
+    cs_table_init(&t->chart_wait, "ChartWait", chart_wait_cols, 3);
+    cs_metrics all = cs_summary_cluster_metrics(in);
+    static const int order[] = {CS_BAND_RDMA, CS_BAND_HCCS, CS_BAND_PCIE, CS_BAND_SDMA, CS_BAND_SIO};
+    cs_column rank_col = {"rank", "TEXT", "Rank"};
+    t->band_cols[0] = rank_col;
+    t->nbands = 0;
+    for (int k = 0; k < 5; k++) {
+        if (!all.has_band[order[k]]) continue;
+        cs_column col = {cs_comm_band_name(order[k]), "REAL", cs_comm_band_name(order[k])};
+        t->band_names[t->nbands] = cs_comm_band_name(order[k]);
+        t->band_cols[1 + t->nbands++] = col;
+    }
+    cs_table_init(&t->chart_band, "ChartBand", t->band_cols, (size_t)(1 + t->nbands));
+    for (size_t i = 0; i < in->nranks; i++) {
+        const cs_rank_result *r = &in->ranks[i];
+        if (!r->analysed) continue;
+        cs_metrics m = cs_summary_rank_metrics(in, r->rank);
+        add_rank_label(&t->chart_step, r->rank);
+        add_value(&t->chart_step, m.has_time, m.computing_us);
+        add_value(&t->chart_step, m.has_time, m.not_overlapped_us);
+        add_value(&t->chart_step, m.has_time, m.free_us);
+        add_rank_label(&t->chart_wait, r->rank);
+        add_value(&t->chart_wait, m.has_comm, m.wait_ratio);
+        add_value(&t->chart_wait, m.has_comm, m.sync_ratio);
+        add_rank_label(&t->chart_band, r->rank);
+        for (int k = 0, b = 0; k < 5; k++) {
+            if (!all.has_band[order[k]]) continue;
+            add_value(&t->chart_band, m.has_band[order[k]], m.band_gbps[order[k]]);
+            b++;
+        }
+    }
+    cs_table_init(&t->chart_modules, "ChartModules", chart_module_cols, 2);
+    cs_module_total top[10];
+    size_t n = in->modules_ran ? cs_summary_top_modules(in, top) : 0;
+    for (size_t i = 0; i < n; i++) {
+        cs_table_add_text(&t->chart_modules, top[i].path);
+        cs_table_add_real(&t->chart_modules, top[i].total_us);
+        free(top[i].path);
+    }
+}
+
+static cs_summary_input summary_input(const cs_options *o, const cs_cluster *c, const cs_report *report,
+                                      char *abs_dir, size_t size);
+
+/* The chart of one sheet, drawn from the block right of its table. */
+static cs_chart_ref chart_of(const char *sheet, const cs_table *table, const cs_table *block, int nseries,
+                             const char *const *names, cs_chart_type type, const char *y_title)
+{
+    cs_chart_ref r = {sheet, (int)table->ncols + 1, nseries, (int)cs_table_nrows(block), names, type,
+                      "Rank", y_title, false};
+    return r;
+}
+
+static int insert_charts(cs_xlsx *x, const outputs *t, const char *sheet, bool overview, cs_err *err)
+{
+    /* Overview: the four charts in a 2x2 grid; each sheet: its own chart,
+    ** one empty column after its block. */
+    int base = overview ? 30 : 0, rc = 0;
+    if (t->has_overlap && (overview || strcmp(sheet, "StepTrace") == 0)) {
+        cs_chart_ref r = chart_of("StepTrace", &t->step_trace, &t->chart_step, 3, chart_step_series,
+                                  CS_CHART_COLUMN_STACKED, "Time (us)");
+        rc = cs_xlsx_insert_chart(x, sheet, base, overview ? 0 : r.first_col + 5, &r, err);
+    }
+    if (rc == 0 && t->has_comm_time && (overview || strcmp(sheet, "CommTime") == 0)) {
+        cs_chart_ref r = chart_of("CommTime", &t->comm_time, &t->chart_wait, 2, chart_wait_series,
+                                  CS_CHART_COLUMN, "Ratio");
+        rc = cs_xlsx_insert_chart(x, sheet, base, overview ? 8 : r.first_col + 4, &r, err);
+    }
+    if (rc == 0 && t->has_comm_time && t->nbands && (overview || strcmp(sheet, "CommBandwidth") == 0)) {
+        cs_chart_ref r = chart_of("CommBandwidth", &t->comm_bandwidth, &t->chart_band, t->nbands, t->band_names,
+                                  CS_CHART_COLUMN, "Bandwidth (GB/s)");
+        rc = cs_xlsx_insert_chart(x, sheet, base + (overview ? 16 : 0),
+                                  overview ? 0 : r.first_col + 2 + t->nbands, &r, err);
+    }
+    if (rc == 0 && t->has_modules && (overview || strcmp(sheet, "ModuleStatistic") == 0)) {
+        cs_chart_ref r = chart_of("ModuleStatistic", &t->module_cluster, &t->chart_modules, 1, chart_module_series,
+                                  CS_CHART_BAR, NULL);
+        r.x_title = "Kernel time (us)";
+        r.reverse_categories = true;
+        rc = cs_xlsx_insert_chart(x, sheet, base + (overview ? 16 : 0), overview ? 8 : r.first_col + 3, &r, err);
+    }
+    return rc;
+}
+
 static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *t, const cs_report *report,
                        cs_finish_stats *stats, cs_err *err)
 {
@@ -291,21 +408,25 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
     cs_report extra = {0};
     int64_t cut = 0;
     int rc = write_overview(x, o, c, report, err);
+    if (rc == 0) rc = insert_charts(x, t, "Overview", true, err);
     if (rc == 0 && t->has_overlap) {
-        cs_sheet_options so = {step_trace_headers, -1, NULL};
+        cs_sheet_options so = {step_trace_headers, -1, NULL, &t->chart_step};
         rc = cs_xlsx_add_table(x, "StepTrace", &t->step_trace, &so, &cut, err);
+        if (rc == 0) rc = insert_charts(x, t, "StepTrace", false, err);
         note_truncated(&extra, "overlap", "StepTrace", cut);
     }
     if (rc == 0 && t->has_comm_time) {
-        cs_sheet_options so = {cs_comm_time_headers, -1, NULL};
+        cs_sheet_options so = {cs_comm_time_headers, -1, NULL, &t->chart_wait};
         rc = cs_xlsx_add_table(x, "CommTime", &t->comm_time, &so, &cut, err);
+        if (rc == 0) rc = insert_charts(x, t, "CommTime", false, err);
         note_truncated(&extra, "communication", "CommTime", cut);
-        cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL};
+        cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL, &t->chart_band};
         if (rc == 0) rc = cs_xlsx_add_table(x, "CommBandwidth", &t->comm_bandwidth, &sb, &cut, err);
+        if (rc == 0) rc = insert_charts(x, t, "CommBandwidth", false, err);
         note_truncated(&extra, "communication", "CommBandwidth", cut);
     }
     if (rc == 0 && t->has_matrix) {
-        cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL};
+        cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL, NULL};
         rc = cs_xlsx_add_table(x, "CommMatrix", &t->comm_matrix, &so, &cut, err);
         note_truncated(&extra, "matrix", "CommMatrix", cut);
     }
@@ -315,8 +436,9 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         rc = cs_xlsx_add_blocks(x, "Stragglers", blocks, 2, err);
     }
     if (rc == 0 && t->has_modules) {
-        cs_sheet_options so = {NULL, 1, t->module_indent};
+        cs_sheet_options so = {NULL, 1, t->module_indent, &t->chart_modules};
         rc = cs_xlsx_add_table(x, "ModuleStatistic", &t->module_cluster, &so, &cut, err);
+        if (rc == 0) rc = insert_charts(x, t, "ModuleStatistic", false, err);
         note_truncated(&extra, "module_statistic", "ModuleStatistic", cut);
     }
     cs_err close_err;
@@ -327,15 +449,22 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
     return rc;
 }
 
-static int write_summary(const cs_options *o, const cs_cluster *c, const cs_report *report,
-                         cs_finish_stats *stats, cs_err *err)
+static cs_summary_input summary_input(const cs_options *o, const cs_cluster *c, const cs_report *report,
+                                      char *abs_dir, size_t size)
 {
-    char abs_dir[PATH_MAX];
-    if (!realpath(o->input_dir, abs_dir)) snprintf(abs_dir, sizeof abs_dir, "%s", o->input_dir);
+    if (!realpath(o->input_dir, abs_dir)) snprintf(abs_dir, size, "%s", o->input_dir);
     cs_summary_input in = {cs_tool_version(), abs_dir, c->ranks, c->n,
                            c->overlap_ran ? &c->trace : NULL, report, o->has_step_id, o->step_id,
                            c->comm_ran && cs_mode_runs_comm_time(o->mode) ? &c->comm : NULL,
                            c->straggler_ran ? &c->strag : NULL, c->modules_ran};
+    return in;
+}
+
+static int write_summary(const cs_options *o, const cs_cluster *c, const cs_report *report,
+                         cs_finish_stats *stats, cs_err *err)
+{
+    char abs_dir[PATH_MAX];
+    cs_summary_input in = summary_input(o, c, report, abs_dir, sizeof abs_dir);
     char *json = cs_summary_json(&in);
     char *path = out_path(o, "summary.json");
     int rc = write_text_file(path, json, err);
@@ -354,8 +483,14 @@ int cs_export(const cs_options *o, const cs_cluster *c, const cs_report *report,
     if (o->export_type != CS_EXPORT_JSON) {
         build_outputs(o, c, report, o->export_type == CS_EXPORT_EXCEL ? CS_FORM_XLSX
                                     : o->export_type == CS_EXPORT_DB ? CS_FORM_DB : CS_FORM_CSV, &t);
-        if (o->export_type == CS_EXPORT_DB) rc = write_db(o, &t, stats, err);
-        else if (o->export_type == CS_EXPORT_EXCEL) rc = write_excel(o, c, &t, report, stats, err);
+        if (o->export_type == CS_EXPORT_DB) {
+            rc = write_db(o, &t, stats, err);
+        } else if (o->export_type == CS_EXPORT_EXCEL) {
+            char abs_dir[PATH_MAX];
+            cs_summary_input in = summary_input(o, c, report, abs_dir, sizeof abs_dir);
+            build_chart_blocks(&in, &t);
+            rc = write_excel(o, c, &t, report, stats, err);
+        }
         else rc = write_csv(o, c, &t, stats, err);
         free_outputs(&t);
     }

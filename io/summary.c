@@ -247,6 +247,58 @@ static void add_cluster_and_ranks(cJSON *root, const cs_summary_input *in)
     add_comm(cluster, &all);
 }
 
+static cs_metrics metrics_of(const rank_means *m, const comm_sums *c)
+{
+    cs_metrics x = {0};
+    x.has_time = m->present;
+    x.step_time_us = m->step_time;
+    x.computing_us = m->computing;
+    x.not_overlapped_us = m->not_overlapped;
+    x.free_us = m->free;
+    x.has_comm = c->present;
+    if (c->present) {
+        x.wait_ratio = cs_compute_ratio(c->wait, c->wait + c->transit);
+        x.sync_ratio = cs_compute_ratio(c->sync, c->sync + c->transit);
+    }
+    for (int b = 0; b < CS_BAND_COUNT; b++) {
+        x.has_band[b] = c->present && c->time[b] != 0;
+        if (x.has_band[b]) x.band_gbps[b] = cs_compute_ratio(c->size[b], c->time[b]);
+    }
+    return x;
+}
+
+cs_metrics cs_summary_rank_metrics(const cs_summary_input *in, int64_t rank)
+{
+    rank_means none = {0};
+    rank_means m = in->trace ? means_of_rank(in->trace, rank) : none;
+    comm_sums c = comm_of(in->comm, rank);
+    return metrics_of(&m, &c);
+}
+
+cs_metrics cs_summary_cluster_metrics(const cs_summary_input *in)
+{
+    rank_means total = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < in->nranks; i++) {
+        if (!in->ranks[i].analysed || !in->trace) continue;
+        rank_means m = means_of_rank(in->trace, in->ranks[i].rank);
+        if (!m.present) continue;
+        if (!n || m.step_time > total.step_time) total.step_time = m.step_time;
+        total.computing += m.computing;
+        total.not_overlapped += m.not_overlapped;
+        total.free += m.free;
+        n++;
+    }
+    if (n) {
+        total.present = true;
+        total.computing /= (double)n;
+        total.not_overlapped /= (double)n;
+        total.free /= (double)n;
+    }
+    comm_sums c = comm_of(in->comm, -1);
+    return metrics_of(&total, &c);
+}
+
 typedef struct module_sum {
     char *path;
     double ns;
@@ -261,9 +313,8 @@ static int cmp_module_sum(const void *a, const void *b)
 
 /* The 10 (parentModule, module) pairs with the largest total kernel time
 ** over every row and rank (outputs.md §5); sums in rank order. */
-static void add_modules(cJSON *root, const cs_summary_input *in)
+size_t cs_summary_top_modules(const cs_summary_input *in, cs_module_total out[10])
 {
-    if (!in->modules_ran) return;
     CS_VEC(module_sum) sums = {0};
     for (size_t i = 0; i < in->nranks; i++) {
         const cs_rank_result *r = &in->ranks[i];
@@ -283,17 +334,32 @@ static void add_modules(cJSON *root, const cs_summary_input *in)
         }
     }
     if (sums.len) qsort(sums.items, sums.len, sizeof(module_sum), cmp_module_sum);
-    cJSON *a = cJSON_AddArrayToObject(root, "modules");
+    size_t n = 0;
     for (size_t i = 0; i < sums.len; i++) {
         if (i < 10) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "path", sums.items[i].path);
-            add_real(o, "total_kernel_us", sums.items[i].ns / 1000.0);
-            cJSON_AddItemToArray(a, o);
+            out[n].path = sums.items[i].path;
+            out[n++].total_us = sums.items[i].ns / 1000.0;
+        } else {
+            free(sums.items[i].path);
         }
-        free(sums.items[i].path);
     }
     free(sums.items);
+    return n;
+}
+
+static void add_modules(cJSON *root, const cs_summary_input *in)
+{
+    if (!in->modules_ran) return;
+    cs_module_total top[10];
+    size_t n = cs_summary_top_modules(in, top);
+    cJSON *a = cJSON_AddArrayToObject(root, "modules");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", top[i].path);
+        add_real(o, "total_kernel_us", top[i].total_us);
+        cJSON_AddItemToArray(a, o);
+        free(top[i].path);
+    }
 }
 
 static void add_stragglers(cJSON *root, const cs_straggler_result *s)

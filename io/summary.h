@@ -27,4 +27,26 @@ typedef struct cs_summary_input {
 /* Returns the document text (caller frees). */
 char *cs_summary_json(const cs_summary_input *in);
 
+/* The metrics of summary.json for one rank, or for the cluster; the
+** workbook's chart data uses the same numbers. */
+typedef struct cs_metrics {
+    bool has_time;
+    double step_time_us, computing_us, not_overlapped_us, free_us;
+    bool has_comm;
+    double wait_ratio, sync_ratio;
+    bool has_band[CS_BAND_COUNT];
+    double band_gbps[CS_BAND_COUNT];
+} cs_metrics;
+
+cs_metrics cs_summary_rank_metrics(const cs_summary_input *in, int64_t rank);
+cs_metrics cs_summary_cluster_metrics(const cs_summary_input *in);
+
+/* The "modules" list: at most 10 entries written into out; returns how
+** many.  The caller frees each path. */
+typedef struct cs_module_total {
+    char *path;
+    double total_us;
+} cs_module_total;
+size_t cs_summary_top_modules(const cs_summary_input *in, cs_module_total out[10]);
+
 #endif

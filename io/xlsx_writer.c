@@ -148,11 +148,22 @@ int cs_xlsx_add_table(cs_xlsx *x, const char *name, const cs_table *t,
     if (truncated) *truncated = (int64_t)(nrows - shown);
     fit_columns(x, ws, t, headers, shown);
     for (size_t c = 0; c < t->ncols; c++) worksheet_write_string(ws, 0, (lxw_col_t)c, headers[c], x->header);
+    const cs_table *side = opt ? opt->side : NULL;
+    size_t side_col = t->ncols + 1, side_rows = side ? cs_table_nrows(side) : 0;
+    if (side)
+        for (size_t c = 0; c < side->ncols; c++)
+            worksheet_write_string(ws, 0, (lxw_col_t)(side_col + c), side->cols[c].csv_name, x->header);
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)shown, (lxw_col_t)(t->ncols ? t->ncols - 1 : 0));
     int rc = 0;
-    for (size_t r = 0; r < shown; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
+    size_t last = shown > side_rows ? shown : side_rows;
+    for (size_t r = 0; r < last; r++) {
+        /* constant-memory mode writes strictly row by row: the block's row r
+        ** goes out together with the table's row r */
+        for (size_t c = 0; side && r < side_rows && c < side->ncols; c++)
+            write_cell(x, ws, (lxw_row_t)(r + 1), (lxw_col_t)(side_col + c), cs_table_cell(side, r, c), NULL,
+                       side->db_name, side->cols[c].db_name, err, &rc);
+        for (size_t c = 0; r < shown && c < t->ncols; c++) {
             lxw_format *fmt = number_format(x, cs_xlsx_number_format(headers[c]));
             if (opt && opt->indent_levels && (int)c == opt->indent_col) fmt = indent_format(x, opt->indent_levels[r]);
             lxw_error e = write_cell(x, ws, (lxw_row_t)(r + 1), (lxw_col_t)c, cs_table_cell(t, r, c), fmt,
@@ -202,6 +213,28 @@ int cs_xlsx_add_blocks(cs_xlsx *x, const char *name, const cs_sheet_block *block
     for (int c = 0; c < 8; c++)
         if (widths[c]) worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c] > 80 ? 80 : (double)widths[c], NULL);
     return rc;
+}
+
+int cs_xlsx_insert_chart(cs_xlsx *x, const char *sheet, int row, int col, const cs_chart_ref *ref, cs_err *err)
+{
+    lxw_worksheet *ws = workbook_get_worksheet_by_name(x->wb, sheet);
+    static const uint8_t types[] = {LXW_CHART_COLUMN, LXW_CHART_COLUMN_STACKED, LXW_CHART_BAR};
+    lxw_chart *chart = ws ? workbook_add_chart(x->wb, types[ref->type]) : NULL;
+    if (!chart) return cs_fail(err, "%s: cannot add a chart to sheet %s", x->path, sheet);
+    lxw_row_t last = (lxw_row_t)(ref->nrows > 0 ? ref->nrows : 1);
+    for (int s = 0; s < ref->nseries; s++) {
+        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+        chart_series_set_categories(series, ref->data_sheet, 1, (lxw_col_t)ref->first_col, last,
+                                    (lxw_col_t)ref->first_col);
+        chart_series_set_values(series, ref->data_sheet, 1, (lxw_col_t)(ref->first_col + 1 + s), last,
+                                (lxw_col_t)(ref->first_col + 1 + s));
+        chart_series_set_name(series, ref->series_names[s]);
+    }
+    if (ref->x_title) chart_axis_set_name(chart->x_axis, ref->x_title);
+    if (ref->y_title) chart_axis_set_name(chart->y_axis, ref->y_title);
+    if (ref->reverse_categories) chart_axis_set_reverse(chart->y_axis);
+    lxw_error e = worksheet_insert_chart(ws, (lxw_row_t)row, (lxw_col_t)col, chart);
+    return e == LXW_NO_ERROR ? 0 : cs_fail(err, "%s: sheet %s: chart: %s", x->path, sheet, lxw_strerror(e));
 }
 
 int cs_xlsx_close(cs_xlsx *x, cs_err *err)

@@ -20,7 +20,28 @@ typedef struct cs_sheet_options {
     const char *const *headers; /* one per column; NULL: the CSV headers */
     int indent_col;             /* column whose cells are indented, -1 for none */
     const int *indent_levels;   /* per data row, for indent_col */
+    const cs_table *side;       /* chart-data block written to the right of the
+                                ** table (one empty column between), row by row
+                                ** with it; NULL for none.  Headers: csv_name. */
 } cs_sheet_options;
+
+typedef enum cs_chart_type { CS_CHART_COLUMN, CS_CHART_COLUMN_STACKED, CS_CHART_BAR } cs_chart_type;
+
+/* A native chart over a chart-data block: categories in the block's first
+** column, one series per further column (named by its header). */
+typedef struct cs_chart_ref {
+    const char *data_sheet;     /* the sheet holding the block */
+    int first_col;              /* the block's first column (0-based) */
+    int nseries;
+    int nrows;                  /* data rows; the header is row 0 */
+    const char *const *series_names;
+    cs_chart_type type;
+    const char *x_title, *y_title;
+    bool reverse_categories;    /* bar chart: the first entry at the top */
+} cs_chart_ref;
+
+/* Inserts the chart into sheet `sheet` (already added) at (row, col). */
+int cs_xlsx_insert_chart(cs_xlsx *x, const char *sheet, int row, int col, const cs_chart_ref *ref, cs_err *err);
 
 /* Adds sheet `name` holding t.  A table longer than the sheet stops one row
 ** before the sheet's last row, which then says how many rows were left out;
