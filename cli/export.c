@@ -12,8 +12,10 @@
 #include <sys/stat.h>
 
 #include "cluster_tables.h"
+#include "comm_json.h"
 #include "comm_tables.h"
 #include "csv_writer.h"
+#include "metadata.h"
 #include "module_xlsx.h"
 #include "pipeline.h"
 #include "sqlite_writer.h"
@@ -178,6 +180,28 @@ static int write_module_ranks(const cs_options *o, const cs_cluster *c, bool xls
     return 0;
 }
 
+/* The reference's text-mode JSON files, unchanged for scripts written for
+** them; the reference writes none when there is nothing to put in. */
+static int write_comm_json(const cs_options *o, const cs_cluster *c, const outputs *t, cs_finish_stats *stats,
+                           cs_err *err)
+{
+    struct { bool wanted; const char *name; char *(*print)(const cs_comm_sum *); } files[] = {
+        {t->has_comm_time && c->comm.json_ops.len, "cluster_communication.json", cs_comm_json_time},
+        {t->has_matrix && c->comm.json_matrix.len, "cluster_communication_matrix.json", cs_comm_json_matrix},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        if (!files[i].wanted) continue;
+        char *text = files[i].print(&c->comm);
+        char *path = out_path(o, files[i].name);
+        int rc = write_text_file(path, text, err);
+        free(path);
+        free(text);
+        if (rc) return -1;
+        stats->files++;
+    }
+    return 0;
+}
+
 static int write_csv(const cs_options *o, const cs_cluster *c, const outputs *t, cs_finish_stats *stats,
                      cs_err *err)
 {
@@ -193,6 +217,7 @@ static int write_csv(const cs_options *o, const cs_cluster *c, const outputs *t,
     }
     if (write_csv_file(o, &t->skipped, "skipped.csv", stats, err)) return -1;
     if (t->has_overlap && write_csv_file(o, &t->step_trace, "cluster_step_trace_time.csv", stats, err)) return -1;
+    if (c->comm_ran && write_comm_json(o, c, t, stats, err)) return -1;
     if (t->has_comm_time &&
         (write_csv_file(o, &t->comm_time, "CommunicationTimeSum/cluster_communication_time.csv", stats, err) ||
          write_csv_file(o, &t->comm_bandwidth, "CommunicationTimeSum/cluster_communication_bandwidth.csv", stats,
@@ -224,9 +249,10 @@ static const char *const step_trace_headers[] = {
 
 static const cs_column kv_cols[] = {{"key", "TEXT", "Key"}, {"value", "TEXT", "Value"}};
 static const cs_column note_cols[] = {{"note", "TEXT", "Note"}};
-static const cs_column skipped_sheet_cols[] = {
-    {"rank", "INTEGER", "Rank"}, {"path", "TEXT", "Path"}, {"analysis", "TEXT", "Analysis"},
-    {"reason", "TEXT", "Reason"}};
+
+static void add_value(cs_table *t, bool present, double v);
+static cs_summary_input summary_input(const cs_options *o, const cs_cluster *c, const cs_report *report,
+                                      char *abs_dir, size_t size);
 
 static void kv_int(cs_table *t, const char *key, int64_t v)
 {
@@ -240,45 +266,203 @@ static void kv_text(cs_table *t, const char *key, const char *v)
     cs_table_add_text(t, v);
 }
 
-static void build_run_block(const cs_options *o, const cs_cluster *c, const cs_report *report, cs_table *t)
+/* "tp=T pp=P dp=D cp=C ep=E" from distributed_args, absent keys left out. */
+static void parallel_layout(const char *base_info, char *buf, size_t size)
 {
-    char abs_dir[PATH_MAX];
-    if (!realpath(o->input_dir, abs_dir)) snprintf(abs_dir, sizeof abs_dir, "%s", o->input_dir);
+    cs_dist_args a;
+    if (!base_info || cs_parse_dist_args(base_info, &a)) {
+        snprintf(buf, size, "unknown");
+        return;
+    }
+    const struct { const char *name; int64_t v; } keys[] = {{"tp", a.tp}, {"pp", a.pp}, {"dp", a.dp},
+                                                            {"cp", a.cp}, {"ep", a.ep}};
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < 5 && len < size; k++)
+        if (keys[k].v) len += (size_t)snprintf(buf + len, size - len, "%s%s=%lld", len ? " " : "", keys[k].name,
+                                               (long long)keys[k].v);
+}
+
+static void build_run_block(const cs_options *o, const cs_cluster *c, const cs_report *report,
+                            const cs_summary_input *in, cs_table *t)
+{
     int64_t analysed = 0;
     for (size_t i = 0; i < c->n; i++) analysed += c->ranks[i].analysed;
     cs_table_init(t, "Run", kv_cols, 2);
-    kv_text(t, "Input", abs_dir);
+    kv_text(t, "Input", in->input_dir);
     kv_text(t, "Mode", o->mode);
     kv_text(t, "Tool version", cs_tool_version());
     kv_int(t, "Ranks analysed", analysed);
     kv_int(t, "Ranks skipped", (int64_t)cs_report_ranks_skipped(report));
+    kv_int(t, "Hosts", cs_summary_hosts(in));
+    int64_t *ids = NULL;
+    size_t nids = cs_summary_step_ids(in, &ids);
+    kv_int(t, "Steps", nids ? (int64_t)nids : 1);
+    char buf[512] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < nids && len < sizeof buf - 24; k++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%lld", k ? ";" : "", (long long)ids[k]);
+    free(ids);
+    kv_text(t, "Step ids", buf);
+    cs_dist_args a;
+    cs_table_add_text(t, "World size");
+    if (c->base_info && cs_parse_dist_args(c->base_info, &a) == 0 && a.world) cs_table_add_int(t, a.world);
+    else cs_table_add_null(t);
+    parallel_layout(c->base_info, buf, sizeof buf);
+    kv_text(t, "Parallel layout", buf);
 }
 
-/* The first sheet.  The full Overview (findings, hosts, groups, charts) is
-** issue 6; this holds the run, its notes and the skipped list. */
-static int write_overview(cs_xlsx *x, const cs_options *o, const cs_cluster *c, const cs_report *report,
-                          cs_err *err)
+/* Lowest-bandwidth link over the matrix totals, summed per (src, dst, transport). */
+static bool lowest_link(const cs_comm_sum *s, char *out, size_t size)
 {
-    cs_table run, notes, skipped;
-    build_run_block(o, c, report, &run);
+    bool found = false;
+    double best = 0;
+    for (size_t i = 0; i < s->matrix.len; i++) {
+        const cs_comm_matrix_row *r = &s->matrix.items[i];
+        if (strcmp(r->hccl_op_name, "Total Op Info") != 0 || r->src == r->dst) continue;
+        bool first = true;   /* sum this key once, at its first row */
+        for (size_t k = 0; k < i && first; k++) {
+            const cs_comm_matrix_row *q = &s->matrix.items[k];
+            first = !(strcmp(q->hccl_op_name, "Total Op Info") == 0 && q->src == r->src && q->dst == r->dst &&
+                      q->transport == r->transport);
+        }
+        if (!first) continue;
+        double size_mb = 0, time_ms = 0;
+        for (size_t k = i; k < s->matrix.len; k++) {
+            const cs_comm_matrix_row *q = &s->matrix.items[k];
+            if (strcmp(q->hccl_op_name, "Total Op Info") == 0 && q->src == r->src && q->dst == r->dst &&
+                q->transport == r->transport) {
+                size_mb += q->size_mb;
+                time_ms += q->time_ms;
+            }
+        }
+        if (time_ms <= 0) continue;
+        double bw = size_mb / time_ms;
+        if (!found || bw < best) {   /* rows come ordered by src, dst: ties keep the first */
+            found = true;
+            best = bw;
+            snprintf(out, size, "%lld\xe2\x86\x92%lld %s %.4f GB/s", (long long)r->src, (long long)r->dst,
+                     cs_comm_transport_name(r->transport), bw);
+        }
+    }
+    return found;
+}
+
+static void build_findings(const cs_cluster *c, const cs_summary_input *in, cs_table *t)
+{
+    char buf[512];
+    cs_table_init(t, "Findings", kv_cols, 2);
+    if (c->straggler_ran && c->strag.stragglers.len && c->strag.stragglers.items[0].wait_caused_us > 0) {
+        const cs_straggler_row *r = &c->strag.stragglers.items[0];
+        snprintf(buf, sizeof buf, "rank %lld (%s): %.1f us wait caused", (long long)r->rank, r->reason,
+                 r->wait_caused_us);
+        kv_text(t, "Slowest rank", buf);
+    }
+    bool have = false;
+    int64_t worst_rank = 0;
+    double worst = 0;
+    for (size_t i = 0; in->comm && i < in->nranks; i++) {
+        if (!in->ranks[i].analysed) continue;
+        cs_metrics m = cs_summary_rank_metrics(in, in->ranks[i].rank);
+        if (m.has_comm && (!have || m.wait_ratio > worst)) {
+            have = true;
+            worst = m.wait_ratio;
+            worst_rank = in->ranks[i].rank;
+        }
+    }
+    if (have) {
+        snprintf(buf, sizeof buf, "rank %lld: %.4f", (long long)worst_rank, worst);
+        kv_text(t, "Worst wait ratio", buf);
+    }
+    if (c->comm_ran && lowest_link(&c->comm, buf, sizeof buf)) kv_text(t, "Lowest-bandwidth link", buf);
+    cs_module_total top[10];
+    size_t n = in->modules_ran ? cs_summary_top_modules(in, top) : 0;
+    if (n) {
+        char *text = cs_xasprintf("%s: %.3f us", top[0].path, top[0].total_us);
+        kv_text(t, "Heaviest module", text);
+        free(text);
+    }
+    for (size_t i = 0; i < n; i++) free(top[i].path);
+}
+
+static const cs_column host_cols[] = {{"host", "TEXT", "Host"}, {"uid", "TEXT", "Host UID"},
+    {"ranks", "TEXT", "Ranks"}, {"offset", "REAL", "Clock Offset(us)"}, {"instances", "INTEGER", "Instances"},
+    {"warning", "TEXT", "Warning"}};
+static const cs_column group_sheet_cols[] = {{"type", "TEXT", "Type"}, {"rank_set", "TEXT", "Rank Set"},
+    {"group_name", "TEXT", "Group Name"}, {"group_id", "TEXT", "Group Id"}, {"pg_name", "TEXT", "PG Name"}};
+
+static void host_ranks(const cs_cluster *c, const char *uid, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < c->n && len < size - 24; i++)
+        if (c->ranks[i].analysed && c->ranks[i].host_uid && strcmp(c->ranks[i].host_uid, uid) == 0)
+            len += (size_t)snprintf(buf + len, size - len, "%s%lld", len ? ";" : "", (long long)c->ranks[i].rank);
+}
+
+static void build_hosts(const cs_cluster *c, const outputs *o, cs_table *t)
+{
+    char ranks[4096];
+    cs_table_init(t, "Hosts", host_cols, 6);
+    if (c->straggler_ran) {
+        for (size_t i = 0; i < c->strag.offsets.len; i++) {
+            const cs_clock_offset_row *r = &c->strag.offsets.items[i];
+            host_ranks(c, r->host_uid, ranks, sizeof ranks);
+            cs_table_add_text(t, r->host);
+            cs_table_add_text(t, r->host_uid);
+            cs_table_add_text(t, ranks);
+            add_value(t, r->has_offset, r->offset_us);
+            cs_table_add_int(t, r->instances);
+            cs_table_add_text(t, r->warning ? r->warning : "");
+        }
+        return;
+    }
+    if (!o->has_overlap) return;
+    for (size_t i = 0; i < cs_table_nrows(&o->hosts); i++) {
+        const char *uid = cs_table_cell(&o->hosts, i, 0)->s, *name = cs_table_cell(&o->hosts, i, 1)->s;
+        host_ranks(c, uid, ranks, sizeof ranks);
+        cs_table_add_text(t, name);
+        cs_table_add_text(t, uid);
+        cs_table_add_text(t, ranks);
+        cs_table_add_null(t);
+        cs_table_add_null(t);
+        cs_table_add_null(t);
+    }
+}
+
+static void build_groups_block(const outputs *o, cs_table *t)
+{
+    cs_table_init(t, "Groups", group_sheet_cols, 5);
+    for (size_t r = 0; o->has_groups && r < cs_table_nrows(&o->groups); r++)
+        for (size_t k = 0; k < 5; k++) cs_table_add_text(t, cs_table_cell(&o->groups, r, k)->s);
+}
+
+/* The first sheet (outputs.md §4 "Overview"): run, findings, notes,
+** skipped, hosts, groups, then the four charts. */
+static int write_overview(cs_xlsx *x, const cs_options *o, const cs_cluster *c, const cs_report *report,
+                          const outputs *out, int *next_row, cs_err *err)
+{
+    char abs_dir[PATH_MAX];
+    cs_summary_input in = summary_input(o, c, report, abs_dir, sizeof abs_dir);
+    cs_table run, findings, notes, skipped, hosts, groups;
+    build_run_block(o, c, report, &in, &run);
+    build_findings(c, &in, &findings);
     cs_table_init(&notes, "Notes", note_cols, 1);
     for (size_t i = 0; i < report->lines.len; i++) cs_table_add_text(&notes, report->lines.items[i].text);
     if (report->lines.len == 0) cs_table_add_text(&notes, "none");
-    cs_table_init(&skipped, "Skipped", skipped_sheet_cols, 4);
-    for (size_t i = 0; i < report->skips.len; i++) {
-        const cs_skip *s = &report->skips.items[i];
-        if (s->has_rank) cs_table_add_int(&skipped, s->rank);
-        else cs_table_add_null(&skipped);
-        cs_table_add_text(&skipped, s->path);
-        cs_table_add_text(&skipped, s->analysis);
-        cs_table_add_text(&skipped, s->reason);
-    }
-    cs_sheet_block blocks[] = {{"Run", &run, false, NULL}, {"Notes", &notes, false, NULL},
-                               {"Skipped", &skipped, true, NULL}};
-    int rc = cs_xlsx_add_blocks(x, "Overview", blocks, 3, err);
-    cs_table_free(&run);
-    cs_table_free(&notes);
-    cs_table_free(&skipped);
+    cs_table_skipped(report, &skipped);
+    build_hosts(c, out, &hosts);
+    build_groups_block(out, &groups);
+    static const char *const skipped_headers[] = {"Rank", "Path", "Analysis", "Reason"};
+    cs_sheet_block blocks[6] = {{"Run", &run, false, NULL}, {"Findings", &findings, false, NULL},
+                                {"Notes", &notes, false, NULL}, {"Skipped", &skipped, true, skipped_headers}};
+    size_t nb = 4;
+    if (out->has_overlap || c->straggler_ran) blocks[nb++] = (cs_sheet_block){"Hosts", &hosts, true, NULL};
+    if (out->has_groups) blocks[nb++] = (cs_sheet_block){"Groups", &groups, true, NULL};
+    int rc = cs_xlsx_add_blocks(x, "Overview", blocks, nb, next_row, err);
+    cs_xlsx_fit_to_page(x, "Overview");
+    cs_table *all[] = {&run, &findings, &notes, &skipped, &hosts, &groups};
+    for (size_t i = 0; i < 6; i++) cs_table_free(all[i]);
     return rc;
 }
 
@@ -355,9 +539,6 @@ static void build_chart_blocks(const cs_summary_input *in, outputs *t)
     }
 }
 
-static cs_summary_input summary_input(const cs_options *o, const cs_cluster *c, const cs_report *report,
-                                      char *abs_dir, size_t size);
-
 /* The chart of one sheet, drawn from the block right of its table. */
 static cs_chart_ref chart_of(const char *sheet, const cs_table *table, const cs_table *block, int nseries,
                              const char *const *names, cs_chart_type type, const char *y_title)
@@ -367,11 +548,12 @@ static cs_chart_ref chart_of(const char *sheet, const cs_table *table, const cs_
     return r;
 }
 
-static int insert_charts(cs_xlsx *x, const outputs *t, const char *sheet, bool overview, cs_err *err)
+static int insert_charts(cs_xlsx *x, const outputs *t, const char *sheet, bool overview, int overview_row,
+                         cs_err *err)
 {
     /* Overview: the four charts in a 2x2 grid; each sheet: its own chart,
     ** one empty column after its block. */
-    int base = overview ? 30 : 0, rc = 0;
+    int base = overview ? overview_row : 0, rc = 0;
     if (t->has_overlap && (overview || strcmp(sheet, "StepTrace") == 0)) {
         cs_chart_ref r = chart_of("StepTrace", &t->step_trace, &t->chart_step, 3, chart_step_series,
                                   CS_CHART_COLUMN_STACKED, "Time (us)");
@@ -407,22 +589,23 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
     if (!x) return -1;
     cs_report extra = {0};
     int64_t cut = 0;
-    int rc = write_overview(x, o, c, report, err);
-    if (rc == 0) rc = insert_charts(x, t, "Overview", true, err);
+    int next_row = 0;
+    int rc = write_overview(x, o, c, report, t, &next_row, err);
+    if (rc == 0) rc = insert_charts(x, t, "Overview", true, next_row + 2, err);
     if (rc == 0 && t->has_overlap) {
         cs_sheet_options so = {step_trace_headers, -1, NULL, &t->chart_step};
         rc = cs_xlsx_add_table(x, "StepTrace", &t->step_trace, &so, &cut, err);
-        if (rc == 0) rc = insert_charts(x, t, "StepTrace", false, err);
+        if (rc == 0) rc = insert_charts(x, t, "StepTrace", false, 0, err);
         note_truncated(&extra, "overlap", "StepTrace", cut);
     }
     if (rc == 0 && t->has_comm_time) {
         cs_sheet_options so = {cs_comm_time_headers, -1, NULL, &t->chart_wait};
         rc = cs_xlsx_add_table(x, "CommTime", &t->comm_time, &so, &cut, err);
-        if (rc == 0) rc = insert_charts(x, t, "CommTime", false, err);
+        if (rc == 0) rc = insert_charts(x, t, "CommTime", false, 0, err);
         note_truncated(&extra, "communication", "CommTime", cut);
         cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL, &t->chart_band};
         if (rc == 0) rc = cs_xlsx_add_table(x, "CommBandwidth", &t->comm_bandwidth, &sb, &cut, err);
-        if (rc == 0) rc = insert_charts(x, t, "CommBandwidth", false, err);
+        if (rc == 0) rc = insert_charts(x, t, "CommBandwidth", false, 0, err);
         note_truncated(&extra, "communication", "CommBandwidth", cut);
     }
     if (rc == 0 && t->has_matrix) {
@@ -433,12 +616,12 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
     if (rc == 0 && t->has_stragglers) {
         cs_sheet_block blocks[] = {{"ClusterStragglers", &t->stragglers, true, cs_straggler_headers},
                                    {"Top waits", &t->top_waits, true, cs_wait_instance_headers}};
-        rc = cs_xlsx_add_blocks(x, "Stragglers", blocks, 2, err);
+        rc = cs_xlsx_add_blocks(x, "Stragglers", blocks, 2, NULL, err);
     }
     if (rc == 0 && t->has_modules) {
         cs_sheet_options so = {NULL, 1, t->module_indent, &t->chart_modules};
         rc = cs_xlsx_add_table(x, "ModuleStatistic", &t->module_cluster, &so, &cut, err);
-        if (rc == 0) rc = insert_charts(x, t, "ModuleStatistic", false, err);
+        if (rc == 0) rc = insert_charts(x, t, "ModuleStatistic", false, 0, err);
         note_truncated(&extra, "module_statistic", "ModuleStatistic", cut);
     }
     cs_err close_err;

@@ -278,6 +278,8 @@ int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
     if (build_modules(o, c, report, err)) return -1;
     if (build_comm(o, c, report, err)) return -1;
     if (build_stragglers(o, c, report, err)) return -1;
+    if (o->top_num_given) cs_report_note(report, "options", "--top_num is used by hccl_sum only; ignored by -m %s",
+                                         o->mode);
     cs_report_sort(report);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "assign.h"
 #include "codec.h"
@@ -295,6 +296,12 @@ static int run_job(job *j)
         free(displs);
     }
     check_mpi(MPI_Bcast(&rc, 1, MPI_INT64_T, 0, MPI_COMM_WORLD), "Bcast");
+    if (rc == 2 && j->me == 0) {
+        /* a fatal error writes nothing: drop the output folder if it stayed empty */
+        char *dir = cs_xasprintf("%s/cluster_analysis_output", j->opt.output_dir);
+        rmdir(dir);
+        free(dir);
+    }
     cs_report_free(&report);
     cs_discovery_free(&d);
     return (int)rc;

@@ -179,6 +179,7 @@ static void dump_python(const cJSON *v, char_buf *buf)
     else if (cJSON_IsString(v)) dump_string(v->valuestring, buf);
     else if (cJSON_IsTrue(v)) append(buf, "true");
     else if (cJSON_IsFalse(v)) append(buf, "false");
+    else if (cJSON_IsRaw(v)) append(buf, v->valuestring ? v->valuestring : "null");   /* number text as given */
     else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
         if (d == floor(d) && fabs(d) < 9007199254740992.0) snprintf(num, sizeof num, "%" PRId64, (int64_t)d);

@@ -27,7 +27,8 @@ int cs_parse_dist_args(const char *json, cs_dist_args *out);
 char *cs_base_info_text(const char *json);
 
 /* v printed as Python's json.dumps(v) would (", " and ": " separators,
-** no indent); whole numbers as integers.  Caller frees. */
+** no indent); whole numbers as integers; cJSON_Raw items (number text made
+** with cs_format_double or an integer) verbatim.  Caller frees. */
 char *cs_json_dumps(const void *cjson_item);
 
 #endif

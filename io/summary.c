@@ -78,6 +78,17 @@ static int64_t count_hosts(const cs_summary_input *in)
     return n;
 }
 
+size_t cs_summary_step_ids(const cs_summary_input *in, int64_t **ids)
+{
+    i64_vec v = {0};
+    bool any_null;
+    collect_steps(in, &v, &any_null);
+    *ids = v.items;
+    return v.len;
+}
+
+int64_t cs_summary_hosts(const cs_summary_input *in) { return count_hosts(in); }
+
 static cJSON *skipped_array(const cs_report *rep)
 {
     cJSON *a = cJSON_CreateArray();

@@ -39,6 +39,10 @@ typedef struct cs_metrics {
 } cs_metrics;
 
 cs_metrics cs_summary_rank_metrics(const cs_summary_input *in, int64_t rank);
+
+/* input.step_ids (ascending; *ids allocated, caller frees) and input.hosts. */
+size_t cs_summary_step_ids(const cs_summary_input *in, int64_t **ids);
+int64_t cs_summary_hosts(const cs_summary_input *in);
 cs_metrics cs_summary_cluster_metrics(const cs_summary_input *in);
 
 /* The "modules" list: at most 10 entries written into out; returns how

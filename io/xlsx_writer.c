@@ -183,8 +183,14 @@ int cs_xlsx_add_table(cs_xlsx *x, const char *name, const cs_table *t,
     return rc;
 }
 
+void cs_xlsx_fit_to_page(cs_xlsx *x, const char *name)
+{
+    lxw_worksheet *ws = workbook_get_worksheet_by_name(x->wb, name);
+    if (ws) worksheet_fit_to_pages(ws, 1, 1);
+}
+
 int cs_xlsx_add_blocks(cs_xlsx *x, const char *name, const cs_sheet_block *blocks, size_t n,
-                       cs_err *err)
+                       int *next_row, cs_err *err)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
     if (!ws) return cs_fail(err, "%s: cannot add sheet %s", x->path, name);
@@ -212,6 +218,7 @@ int cs_xlsx_add_blocks(cs_xlsx *x, const char *name, const cs_sheet_block *block
     }
     for (int c = 0; c < 8; c++)
         if (widths[c]) worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c] > 80 ? 80 : (double)widths[c], NULL);
+    if (next_row) *next_row = (int)row;
     return rc;
 }
 

@@ -61,7 +61,9 @@ typedef struct cs_sheet_block {
 /* Adds sheet `name` holding the blocks one under the other, one blank row
 ** between them, from column A. */
 int cs_xlsx_add_blocks(cs_xlsx *x, const char *name, const cs_sheet_block *blocks, size_t n,
-                       cs_err *err);
+                       int *next_row, cs_err *err);
+/* Fits sheet `name` on one printed page (the Overview). */
+void cs_xlsx_fit_to_page(cs_xlsx *x, const char *name);
 
 /* Adds sheet `name` holding t as a plain list (bold frozen header, column
 ** widths fitted, no number formats); the data rows r with marked[r] true are
