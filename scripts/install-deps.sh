@@ -3,7 +3,8 @@
 # Safe to run repeatedly; uses sudo only when not already root.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libsqlite3-dev
-      libxlsxwriter-dev libcjson-dev sqlite3 python3 python3-openpyxl)
+      libxlsxwriter-dev libcjson-dev sqlite3 python3 python3-openpyxl
+      libreoffice-calc-nogui poppler-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
