@@ -36,6 +36,7 @@ const char *cs_usage(void)
         "usage: mpirun -np P clusterscope -d DIR [-o OUT] [-m MODE] [--export_type db|csv|text|excel|json]\n"
         "                                 [--rank_list 0,1,...] [--step_id N] [--progress auto|bar|lines|none]\n"
         "                                 [--quiet] [--force] [-h] [-V]\n"
+        "       clusterscope compare BASE NEW [--threshold [FAMILY=]PCT] [--export_type text|csv|excel] [-o DIR]\n"
         "\n"
         "Analyses the Ascend PyTorch Profiler data of a multi-card job (the *_ascend_pt folders\n"
         "under DIR) and writes the results to OUT/cluster_analysis_output/ (OUT defaults to DIR).\n"
@@ -81,8 +82,9 @@ static int parse_rank_list(const char *s, cs_options *o, cs_err *err)
     for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
         int64_t v;
         if (parse_int(tok, &v) || v < 0) {
+            cs_fail(err, "--rank_list: '%s' is not a rank id", tok);   /* tok points into copy */
             free(copy);
-            return cs_fail(err, "--rank_list: '%s' is not a rank id", tok);
+            return -1;
         }
         o->rank_list = cs_xrealloc(o->rank_list, (o->nrank_list + 1) * sizeof(int64_t));
         o->rank_list[o->nrank_list++] = v;
