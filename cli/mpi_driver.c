@@ -28,7 +28,11 @@ typedef struct job {
     int me, nprocs;
     cs_options opt;
     bool show_progress;
+    bool bar;               /* process 0 draws a live bar; every process reports its counts */
+    FILE *bar_out;
 } job;
+
+#define TAG_PROGRESS 7001   /* the message of a finished rank's count */
 
 static double now_seconds(void)
 {
@@ -116,7 +120,10 @@ static int share_discovery(job *j, cs_discovery *d, cs_report *report)
             encode_discovery(d, &e);
         }
     }
-    check_mpi(MPI_Bcast(&status, 1, MPI_INT64_T, 0, MPI_COMM_WORLD), "Bcast");
+    int64_t shared[2] = {status, j->bar};
+    check_mpi(MPI_Bcast(shared, 2, MPI_INT64_T, 0, MPI_COMM_WORLD), "Bcast");
+    status = shared[0];
+    j->bar = shared[1] != 0;
     if (status) {
         free(e.buf);
         return -1;
@@ -135,20 +142,97 @@ static int share_discovery(job *j, cs_discovery *d, cs_report *report)
 }
 
 /* Analyses this process's share and encodes the results. */
+/* The live bar of process 0 (outputs.md §2 "--progress"): the ranks finished
+** over all processes, redrawn in place at most every 0.5 s. */
+typedef struct bar_state {
+    int64_t *done;          /* per process: finished ranks reported */
+    int64_t total;
+    double t0, last_draw;
+} bar_state;
+
+static void draw_bar(const job *j, bar_state *b, bool force)
+{
+    double t = now_seconds();
+    if (!force && t - b->last_draw < 0.5) return;
+    b->last_draw = t;
+    int64_t done = 0;
+    for (int p = 0; p < j->nprocs; p++) done += b->done[p];
+    double elapsed = t - b->t0;
+    if (done > 0)
+        fprintf(j->bar_out, "\rclusterscope: read %lld/%lld ranks, %.1f s, ETA %.1f s", (long long)done,
+                (long long)b->total, elapsed, elapsed * (double)(b->total - done) / (double)done);
+    else
+        fprintf(j->bar_out, "\rclusterscope: read %lld/%lld ranks, %.1f s", (long long)done, (long long)b->total,
+                elapsed);
+    fflush(j->bar_out);
+}
+
+/* Process 0: takes the counts that have arrived (all of them when wait). */
+static void drain_counts(const job *j, bar_state *b, const int64_t *assigned, bool wait)
+{
+    for (;;) {
+        bool pending = false;
+        for (int p = 1; p < j->nprocs; p++) pending |= b->done[p] < assigned[p];
+        if (!pending) return;
+        int flag = 0;
+        MPI_Status st;
+        if (!wait) {
+            check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, TAG_PROGRESS, MPI_COMM_WORLD, &flag, &st), "Iprobe");
+            if (!flag) return;
+        }
+        int64_t count;
+        check_mpi(MPI_Recv(&count, 1, MPI_INT64_T, MPI_ANY_SOURCE, TAG_PROGRESS, MPI_COMM_WORLD, &st), "Recv");
+        b->done[st.MPI_SOURCE] = count;
+        draw_bar(j, b, false);
+    }
+}
+
+static void clear_bar(const job *j)
+{
+    fprintf(j->bar_out, "\r%*s\r", 70, "");
+    fflush(j->bar_out);
+}
+
+/* Other processes: tell process 0 how many ranks are finished. */
+static void send_count(int64_t *slot, MPI_Request *req, int64_t count)
+{
+    if (*req != MPI_REQUEST_NULL) check_mpi(MPI_Wait(req, MPI_STATUS_IGNORE), "Wait");
+    *slot = count;
+    check_mpi(MPI_Isend(slot, 1, MPI_INT64_T, 0, TAG_PROGRESS, MPI_COMM_WORLD, req), "Isend");
+}
+
+/* Analyses this process's share and encodes the results. */
 static void analyse_share(const job *j, const cs_discovery *d, cs_encoder *e)
 {
     int *owner = cs_xmalloc((d->nranks ? d->nranks : 1) * sizeof *owner);
+    int64_t *assigned = cs_xcalloc((size_t)j->nprocs, sizeof *assigned);
+    bar_state b = {cs_xcalloc((size_t)j->nprocs, sizeof(int64_t)), (int64_t)d->nranks, now_seconds(), 0};
     cs_assign_ranks(d->ranks, d->nranks, j->nprocs, owner);
-    int64_t mine = 0;
-    for (size_t i = 0; i < d->nranks; i++) mine += owner[i] == j->me;
-    cs_put_i64(e, mine);
+    for (size_t i = 0; i < d->nranks; i++) assigned[owner[i]]++;
+    cs_put_i64(e, assigned[j->me]);
+    int64_t slot = 0, finished = 0;
+    MPI_Request req = MPI_REQUEST_NULL;
     for (size_t i = 0; i < d->nranks; i++) {
         if (owner[i] != j->me) continue;
         cs_rank_result res;
         cs_pipeline_analyse_rank(&d->ranks[i], &j->opt, &res);
         cs_rank_result_encode(&res, e);
         cs_rank_result_free(&res);
+        finished++;
+        if (j->bar && j->me != 0) send_count(&slot, &req, finished);
+        if (j->bar && j->me == 0) {
+            b.done[0] = finished;
+            drain_counts(j, &b, assigned, false);
+            draw_bar(j, &b, false);
+        }
     }
+    if (j->bar && j->me != 0 && req != MPI_REQUEST_NULL) check_mpi(MPI_Wait(&req, MPI_STATUS_IGNORE), "Wait");
+    if (j->bar && j->me == 0) {
+        drain_counts(j, &b, assigned, true);
+        clear_bar(j);
+    }
+    free(b.done);
+    free(assigned);
     free(owner);
 }
 
@@ -307,6 +391,18 @@ static int run_job(job *j)
     return (int)rc;
 }
 
+/* --progress auto/bar: where the bar can be seen (outputs.md §2).  Only
+** process 0 decides; the choice is broadcast with the discovery. */
+static void choose_bar(job *j)
+{
+    bool err_tty = isatty(STDERR_FILENO), out_tty = isatty(STDOUT_FILENO);
+    bool under_mpirun = getenv("OMPI_COMM_WORLD_SIZE") != NULL;
+    j->bar_out = err_tty ? stderr : out_tty ? stdout : stderr;
+    if (!j->show_progress || j->me != 0) return;
+    if (j->opt.progress == CS_PROGRESS_BAR) j->bar = true;
+    else if (j->opt.progress == CS_PROGRESS_AUTO) j->bar = err_tty || (under_mpirun && out_tty);
+}
+
 int cs_mpi_main(int argc, char **argv)
 {
     job j = {0};
@@ -332,6 +428,7 @@ int cs_mpi_main(int argc, char **argv)
         rc = 0;
     } else {
         j.show_progress = !j.opt.quiet && j.opt.progress != CS_PROGRESS_NONE;
+        choose_bar(&j);
         rc = run_job(&j);
     }
     cs_options_free(&j.opt);

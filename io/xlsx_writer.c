@@ -244,6 +244,58 @@ int cs_xlsx_insert_chart(cs_xlsx *x, const char *sheet, int row, int col, const 
     return e == LXW_NO_ERROR ? 0 : cs_fail(err, "%s: sheet %s: chart: %s", x->path, sheet, lxw_strerror(e));
 }
 
+int cs_xlsx_mark_outliers(cs_xlsx *x, const char *sheet, int col, int nrows, bool greater, double limit,
+                          cs_err *err)
+{
+    lxw_worksheet *ws = workbook_get_worksheet_by_name(x->wb, sheet);
+    if (!ws || nrows <= 0) return ws ? 0 : cs_fail(err, "%s: no sheet %s", x->path, sheet);
+    lxw_format *mark = workbook_add_format(x->wb);
+    format_set_bg_color(mark, 0xFFC7CE);
+    format_set_font_color(mark, 0x9C0006);
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_TYPE_CELL;
+    cf.criteria = greater ? LXW_CONDITIONAL_CRITERIA_GREATER_THAN : LXW_CONDITIONAL_CRITERIA_LESS_THAN;
+    cf.value = limit;
+    cf.format = mark;
+    lxw_error e = worksheet_conditional_format_range(ws, 1, (lxw_col_t)col, (lxw_row_t)nrows, (lxw_col_t)col, &cf);
+    return e == LXW_NO_ERROR ? 0 : cs_fail(err, "%s: sheet %s: %s", x->path, sheet, lxw_strerror(e));
+}
+
+int cs_xlsx_color_scale(cs_xlsx *x, const char *sheet, int first_row, int first_col, int last_row, int last_col,
+                        cs_err *err)
+{
+    lxw_worksheet *ws = workbook_get_worksheet_by_name(x->wb, sheet);
+    if (!ws) return cs_fail(err, "%s: no sheet %s", x->path, sheet);
+    if (last_row < first_row || last_col < first_col) return 0;
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_3_COLOR_SCALE;
+    cf.min_color = 0xF8696B;
+    cf.mid_rule_type = LXW_CONDITIONAL_RULE_TYPE_PERCENTILE;
+    cf.mid_value = 50;
+    cf.mid_color = 0xFFEB84;
+    cf.max_color = 0x63BE7B;
+    lxw_error e = worksheet_conditional_format_range(ws, (lxw_row_t)first_row, (lxw_col_t)first_col,
+                                                     (lxw_row_t)last_row, (lxw_col_t)last_col, &cf);
+    return e == LXW_NO_ERROR ? 0 : cs_fail(err, "%s: sheet %s: %s", x->path, sheet, lxw_strerror(e));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double cs_percentile(double *v, size_t n, double p)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)h;
+    if (lo + 1 >= n) return v[n - 1];
+    return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
 int cs_xlsx_close(cs_xlsx *x, cs_err *err)
 {
     if (!x) return 0;

@@ -72,6 +72,21 @@ void cs_xlsx_fit_to_page(cs_xlsx *x, const char *name);
 int cs_xlsx_add_marked_table(cs_xlsx *x, const char *name, const cs_table *t, const bool *marked,
                              cs_err *err);
 
+/* Outlier marks (outputs.md §4): a static cell rule over rows 1..nrows of
+** column col of sheet `sheet`, values above (greater) or below the limit
+** filled #FFC7CE with font #9C0006. */
+int cs_xlsx_mark_outliers(cs_xlsx *x, const char *sheet, int col, int nrows, bool greater, double limit,
+                          cs_err *err);
+
+/* A 3-colour scale (#F8696B minimum, #FFEB84 50th percentile, #63BE7B
+** maximum) over a rectangle of sheet `sheet`; blank cells stay uncoloured. */
+int cs_xlsx_color_scale(cs_xlsx *x, const char *sheet, int first_row, int first_col, int last_row, int last_col,
+                        cs_err *err);
+
+/* The type-7 percentile (linear interpolation) of v[0..n), p in [0, 1];
+** sorts v in place.  n must be > 0. */
+double cs_percentile(double *v, size_t n, double p);
+
 /* Writes the file and frees x (also on failure); accepts NULL. */
 int cs_xlsx_close(cs_xlsx *x, cs_err *err);
 

@@ -45,6 +45,15 @@ check_eq "step_id 1" "$(code run_cs 1 -d "$in" -o "$CS_TMP/o4" --export_type csv
 check_eq "step_id 1 rows" "$(grep -c ',rank,' "$CS_TMP/o4/cluster_analysis_output/cluster_step_trace_time.csv")" 4
 check_eq "step_id 99" "$(code run_cs 1 -d "$in" -o "$CS_TMP/o5" --export_type csv --step_id 99)" 2
 check "step_id 99 message" grep -q "no rank has this step; step ids found: 1" "$CS_TMP/stderr"
+# --progress bar (forced without a terminal): the live line, redrawn with \r,
+# then the phase lines; --progress none: nothing but the report
+# (under mpirun the processes get a terminal on stdout from Open MPI, so the bar
+# may land there: look at both streams)
+run_cs 3 -d "$in" -o "$CS_TMP/o7" --progress bar >"$CS_TMP/stdout"
+check "bar line" grep -q $'\rclusterscope: read [0-9]*/4 ranks, ' "$CS_TMP/stderr" "$CS_TMP/stdout"
+check "bar then phase line" grep -q '^clusterscope: read: 4 ranks (0 skipped), ' <(tr '\r' '\n' <"$CS_TMP/stderr")
+run_cs 2 -d "$in" -o "$CS_TMP/o8" --progress none
+check "progress none" test "$(grep -c -E '^clusterscope: (discover|read|merge|write):' "$CS_TMP/stderr")" -eq 0
 # quiet: no progress lines
 run_cs 1 -d "$in" -o "$CS_TMP/o6" --quiet
 check "quiet" test ! -s "$CS_TMP/stderr"
