@@ -25,6 +25,7 @@ void cs_rank_result_free(cs_rank_result *r)
     cs_module_rows_free(&r->modules);
     cs_comm_rank_free(&r->comm);
     cs_wait_set_free(&r->wait);
+    cs_op_durs_free(&r->stat_ops);
     cs_report_free(&r->report);
     memset(r, 0, sizeof *r);
 }
@@ -138,6 +139,9 @@ void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e)
     if (r->comm_done) encode_comm(&r->comm, e);
     cs_put_i64(e, r->wait_done);
     if (r->wait_done) cs_wait_set_encode(&r->wait, e);
+    cs_put_i64(e, r->stat_no_step);
+    cs_put_i64(e, r->stat_done);
+    if (r->stat_done) cs_op_durs_encode(&r->stat_ops, e);
     encode_report(&r->report, e);
 }
 
@@ -320,6 +324,9 @@ int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
     if (r->comm_done) decode_comm(d, &r->comm);
     r->wait_done = cs_get_i64(d) != 0;
     if (r->wait_done && cs_wait_set_decode(d, &r->wait)) d->failed = true;
+    r->stat_no_step = cs_get_i64(d) != 0;
+    r->stat_done = cs_get_i64(d) != 0;
+    if (r->stat_done) cs_op_durs_decode(d, &r->stat_ops);
     decode_report(d, &r->report);
     return d->failed ? -1 : 0;
 }

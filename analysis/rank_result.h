@@ -12,6 +12,7 @@
 #include "comm_op.h"
 #include "module_stat.h"
 #include "overlap.h"
+#include "slow_rank.h"
 #include "straggler.h"
 #include "report.h"
 
@@ -45,6 +46,9 @@ typedef struct cs_rank_result {
     cs_comm_rank comm;              /* per-op communication records (§2.c.1, §2.d.1) */
     bool wait_done;                 /* wait holds this rank's §8.3 tuples */
     cs_wait_set wait;
+    bool stat_no_step;              /* slow_rank/hccl_sum --step_id N: no STEP_TIME row N */
+    bool stat_done;                 /* stat_ops holds this rank's ops for slow_rank/hccl_sum */
+    cs_op_durs stat_ops;            /* COMMUNICATION_OP durations (analyses.md §2.e, §2.f) */
     cs_report report;               /* this rank's skips and report lines */
 } cs_rank_result;
 

@@ -7,9 +7,11 @@
 
 #include "comm_sum.h"
 #include "groups.h"
+#include "hccl_sum.h"
 #include "module_cluster.h"
 #include "options.h"
 #include "rank_result.h"
+#include "slow_rank.h"
 #include "stage.h"
 #include "step_trace.h"
 #include "straggler.h"
@@ -31,6 +33,10 @@ typedef struct cs_cluster {
     cs_comm_sum comm;
     bool straggler_ran;
     cs_straggler_result strag;
+    bool slow_rank_ran;         /* -m slow_rank */
+    cs_slow_rank_result slow;
+    bool hccl_ran;              /* -m hccl_sum */
+    cs_hccl_sum_result hccl;
 } cs_cluster;
 
 /* Sorts results by rank, moves their report entries into report and builds
@@ -48,5 +54,7 @@ bool cs_mode_runs_groups(const char *mode);
 bool cs_mode_runs_comm_time(const char *mode);     /* time and bandwidth */
 bool cs_mode_runs_matrix(const char *mode);
 bool cs_mode_runs_straggler(const char *mode);      /* straggler report and clock skew */
+bool cs_mode_runs_slow_rank(const char *mode);
+bool cs_mode_runs_hccl_sum(const char *mode);
 
 #endif

@@ -13,12 +13,14 @@
 
 #include "cluster_tables.h"
 #include "comm_json.h"
+#include "comm_marks.h"
 #include "comm_tables.h"
 #include "csv_writer.h"
 #include "metadata.h"
 #include "module_xlsx.h"
 #include "pipeline.h"
 #include "sqlite_writer.h"
+#include "stats_tables.h"
 #include "straggler_tables.h"
 #include "summary.h"
 #include "xlsx_writer.h"
@@ -43,6 +45,7 @@ typedef struct outputs {
     cs_table skipped, groups, step_trace, base_info, hosts, device_map, modules, module_cluster;
     cs_table comm_time, comm_bandwidth, comm_matrix;
     cs_table stragglers, wait_instances, wait_detail, clock_offsets, top_waits;
+    cs_table slow_rank, slow_ops, hccl_all, hccl_rank, hccl_top, hccl_groups;
     cs_owned_columns module_cols;
     int *module_indent;
     /* chart-data blocks of the workbook (outputs.md §4 "Chart data") */
@@ -51,6 +54,7 @@ typedef struct outputs {
     const char *band_names[CS_BAND_COUNT];
     int nbands;
     bool has_groups, has_overlap, has_modules, has_comm_time, has_matrix, has_stragglers;
+    bool has_slow_rank, has_hccl;
 } outputs;
 
 static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_report *report,
@@ -82,6 +86,18 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
         cs_table_wait_detail(&c->strag, &t->wait_detail);
         cs_table_clock_offsets(&c->strag, &t->clock_offsets);
     }
+    t->has_slow_rank = c->slow_rank_ran;
+    if (t->has_slow_rank) {
+        cs_table_slow_rank(&c->slow, &t->slow_rank);
+        cs_table_slow_op_stats(&c->slow, form, &t->slow_ops);
+    }
+    t->has_hccl = c->hccl_ran;
+    if (t->has_hccl) {
+        cs_table_hccl_all_rank(&c->hccl, form, &t->hccl_all);
+        cs_table_hccl_per_rank(&c->hccl, form, &t->hccl_rank);
+        cs_table_hccl_top_ops(&c->hccl, form, &t->hccl_top);
+        cs_table_hccl_group_map(&c->hccl, &t->hccl_groups);
+    }
     t->has_modules = c->modules_ran;
     if (t->has_modules) {
         cs_table_module_statistic(c->ranks, c->n, &t->modules);
@@ -96,7 +112,8 @@ static void free_outputs(outputs *t)
                        &t->device_map, &t->modules, &t->module_cluster, &t->comm_time,
                        &t->comm_bandwidth, &t->comm_matrix, &t->stragglers, &t->wait_instances,
                        &t->wait_detail, &t->clock_offsets, &t->top_waits, &t->chart_step, &t->chart_wait,
-                       &t->chart_band, &t->chart_modules};
+                       &t->chart_band, &t->chart_modules, &t->slow_rank, &t->slow_ops, &t->hccl_all,
+                       &t->hccl_rank, &t->hccl_top, &t->hccl_groups};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) cs_table_free(all[i]);
     cs_owned_columns_free(&t->module_cols);
     free(t->module_indent);
@@ -106,7 +123,7 @@ static void free_outputs(outputs *t)
 
 static int write_db(const cs_options *o, const outputs *t, cs_finish_stats *stats, cs_err *err)
 {
-    const cs_table *tables[24];
+    const cs_table *tables[32];
     size_t n = 0;
     if (t->has_groups) tables[n++] = &t->groups;
     tables[n++] = &t->skipped;
@@ -130,6 +147,16 @@ static int write_db(const cs_options *o, const outputs *t, cs_finish_stats *stat
     if (t->has_modules) {
         tables[n++] = &t->modules;
         tables[n++] = &t->module_cluster;
+    }
+    if (t->has_slow_rank) {
+        tables[n++] = &t->slow_rank;
+        tables[n++] = &t->slow_ops;
+    }
+    if (t->has_hccl) {
+        tables[n++] = &t->hccl_all;
+        tables[n++] = &t->hccl_rank;
+        tables[n++] = &t->hccl_top;
+        tables[n++] = &t->hccl_groups;
     }
     char *path = out_path(o, "cluster_analysis.db");
     cs_sqlite_out *db = cs_sqlite_out_open(path, err);
@@ -231,6 +258,16 @@ static int write_csv(const cs_options *o, const cs_cluster *c, const outputs *t,
          write_csv_file(o, &t->wait_instances, "Stragglers/cluster_wait_instances.csv", stats, err) ||
          write_csv_file(o, &t->wait_detail, "Stragglers/cluster_wait_detail.csv", stats, err) ||
          write_csv_file(o, &t->clock_offsets, "Stragglers/cluster_clock_offsets.csv", stats, err)))
+        return -1;
+    if (t->has_slow_rank &&
+        (write_csv_file(o, &t->slow_rank, "SlowRankAnalysis/rank_stats.csv", stats, err) ||
+         write_csv_file(o, &t->slow_ops, "SlowRankAnalysis/slow_op_stats.csv", stats, err)))
+        return -1;
+    if (t->has_hccl &&
+        (write_csv_file(o, &t->hccl_all, "HcclSum/all_stats.csv", stats, err) ||
+         write_csv_file(o, &t->hccl_rank, "HcclSum/rank_stats.csv", stats, err) ||
+         write_csv_file(o, &t->hccl_top, "HcclSum/top_op_stats.csv", stats, err) ||
+         write_csv_file(o, &t->hccl_groups, "HcclSum/group_name_map.csv", stats, err)))
         return -1;
     if (t->has_modules) {
         if (write_csv_file(o, &t->module_cluster, "ModuleStatistic/module_statistic_cluster.csv", stats, err)) return -1;
@@ -603,20 +640,49 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         rc = cs_xlsx_add_table(x, "CommTime", &t->comm_time, &so, &cut, err);
         if (rc == 0) rc = insert_charts(x, t, "CommTime", false, 0, err);
         note_truncated(&extra, "communication", "CommTime", cut);
+        int n = (int)cs_table_nrows(&t->comm_time);
+        cs_comm_limits lim = cs_comm_outlier_limits(&c->comm);
+        if (rc == 0 && lim.has_sync) rc = cs_xlsx_mark_outliers(x, "CommTime", 10, n, true, lim.sync_p90, err);
+        if (rc == 0 && lim.has_wait) rc = cs_xlsx_mark_outliers(x, "CommTime", 11, n, true, lim.wait_p90, err);
         cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL, &t->chart_band};
         if (rc == 0) rc = cs_xlsx_add_table(x, "CommBandwidth", &t->comm_bandwidth, &sb, &cut, err);
         if (rc == 0) rc = insert_charts(x, t, "CommBandwidth", false, 0, err);
         note_truncated(&extra, "communication", "CommBandwidth", cut);
+        if (rc == 0 && lim.has_bandwidth)
+            rc = cs_xlsx_mark_outliers(x, "CommBandwidth", 7, (int)cs_table_nrows(&t->comm_bandwidth), false,
+                                       lim.bandwidth_p10, err);
     }
     if (rc == 0 && t->has_matrix) {
-        cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL, NULL};
+        /* the heat map sits where a chart-data block would; a grid wider than
+        ** the sheet is left out (outputs.md §4) */
+        cs_owned_columns heat_cols = {0};
+        cs_table heat;
+        size_t nheat = cs_table_matrix_heatmap(&c->comm, &heat_cols, &heat);
+        bool fits = t->comm_matrix.ncols + 2 + nheat <= 16384;
+        cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL, fits && nheat ? &heat : NULL};
         rc = cs_xlsx_add_table(x, "CommMatrix", &t->comm_matrix, &so, &cut, err);
+        int first = (int)t->comm_matrix.ncols + 2;
+        if (rc == 0 && fits && nheat)
+            rc = cs_xlsx_color_scale(x, "CommMatrix", 1, first, (int)nheat, first + (int)nheat - 1, err);
+        if (!fits) cs_report_note(&extra, "matrix", "CommMatrix heat map of %zu ranks is wider than a sheet: "
+                                  "not written", nheat);
+        cs_table_free(&heat);
+        cs_owned_columns_free(&heat_cols);
         note_truncated(&extra, "matrix", "CommMatrix", cut);
     }
-    if (rc == 0 && t->has_stragglers) {
-        cs_sheet_block blocks[] = {{"ClusterStragglers", &t->stragglers, true, cs_straggler_headers},
-                                   {"Top waits", &t->top_waits, true, cs_wait_instance_headers}};
-        rc = cs_xlsx_add_blocks(x, "Stragglers", blocks, 2, NULL, err);
+    if (rc == 0 && (t->has_stragglers || t->has_slow_rank)) {
+        /* the straggler report's blocks, then slow_rank's (outputs.md §4) */
+        cs_sheet_block blocks[4];
+        size_t nb = 0;
+        if (t->has_stragglers) {
+            blocks[nb++] = (cs_sheet_block){"ClusterStragglers", &t->stragglers, true, cs_straggler_headers};
+            blocks[nb++] = (cs_sheet_block){"Top waits", &t->top_waits, true, cs_wait_instance_headers};
+        }
+        if (t->has_slow_rank) {
+            blocks[nb++] = (cs_sheet_block){"SlowRank", &t->slow_rank, true, cs_slow_rank_headers};
+            blocks[nb++] = (cs_sheet_block){"SlowOpStats", &t->slow_ops, true, cs_slow_op_headers};
+        }
+        rc = cs_xlsx_add_blocks(x, "Stragglers", blocks, nb, NULL, err);
     }
     if (rc == 0 && t->has_modules) {
         cs_sheet_options so = {NULL, 1, t->module_indent, &t->chart_modules};

@@ -53,6 +53,42 @@ bool cs_mode_runs_straggler(const char *mode)
     return mode_in(mode, m);
 }
 
+bool cs_mode_runs_slow_rank(const char *mode) { return strcmp(mode, "slow_rank") == 0; }
+
+bool cs_mode_runs_hccl_sum(const char *mode) { return strcmp(mode, "hccl_sum") == 0; }
+
+/* slow_rank (analyses.md §2.e) over the ranks with op durations, in rank order. */
+static void build_slow_rank(const cs_options *o, cs_cluster *c, cs_report *report)
+{
+    if (!cs_mode_runs_slow_rank(o->mode)) return;
+    cs_rank_op_durs *in = cs_xmalloc((c->n ? c->n : 1) * sizeof *in);
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->ranks[i].analysed && c->ranks[i].stat_done)
+            in[n++] = (cs_rank_op_durs){c->ranks[i].rank, &c->ranks[i].stat_ops};
+    cs_slow_rank_compute(in, n, &c->slow);
+    free(in);
+    c->slow_rank_ran = true;
+    if (c->slow.groups_excluded)
+        cs_report_note(report, "slow_rank", "%" PRId64 " groups left out: their op names occur unequally often",
+                       c->slow.groups_excluded);
+    if (c->slow.ranks.len == 0) cs_report_note(report, "slow_rank", "no slow rank found");
+}
+
+/* hccl_sum (analyses.md §2.f) over the ranks with op durations, in rank order. */
+static void build_hccl_sum(const cs_options *o, cs_cluster *c)
+{
+    if (!cs_mode_runs_hccl_sum(o->mode)) return;
+    cs_rank_op_durs *in = cs_xmalloc((c->n ? c->n : 1) * sizeof *in);
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->ranks[i].analysed && c->ranks[i].stat_done)
+            in[n++] = (cs_rank_op_durs){c->ranks[i].rank, &c->ranks[i].stat_ops};
+    cs_hccl_sum_compute(in, n, o->top_num, &c->hccl);
+    free(in);
+    c->hccl_ran = true;
+}
+
 /* §8.3 and §8.4 over every rank's tuples, merged in rank order. */
 static int build_stragglers(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
 {
@@ -122,15 +158,21 @@ static void list_step_ids(const cs_cluster *c, char *ids, size_t size)
         }
 }
 
-/* -m module_statistic --step_id N: the rank's STEP_TIME decides. */
+static bool no_step_of(const cs_rank_result *r, bool stat)
+{
+    return stat ? r->stat_no_step : r->module_no_step;
+}
+
+/* -m module_statistic, slow_rank, hccl_sum --step_id N: the rank's STEP_TIME decides. */
 static int apply_module_step_filter(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
 {
+    bool stat = cs_mode_runs_slow_rank(o->mode) || cs_mode_runs_hccl_sum(o->mode);
     size_t with = 0;
-    for (size_t i = 0; i < c->n; i++) with += c->ranks[i].analysed && !c->ranks[i].module_no_step;
+    for (size_t i = 0; i < c->n; i++) with += c->ranks[i].analysed && !no_step_of(&c->ranks[i], stat);
     if (with == 0) return cs_fail(err, "--step_id %" PRId64 ": no rank has this step in STEP_TIME", o->step_id);
     for (size_t i = 0; i < c->n; i++) {
         cs_rank_result *r = &c->ranks[i];
-        if (r->analysed && r->module_no_step) {
+        if (r->analysed && no_step_of(r, stat)) {
             r->analysed = false;
             cs_report_skip(report, true, r->rank, r->path, "read", "no step %" PRId64, o->step_id);
         }
@@ -142,7 +184,9 @@ static int apply_module_step_filter(const cs_options *o, cs_cluster *c, cs_repor
 static int apply_step_filter(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
 {
     if (!o->has_step_id) return 0;
-    if (!c->overlap_ran) return cs_mode_runs_modules(o->mode) ? apply_module_step_filter(o, c, report, err) : 0;
+    if (!c->overlap_ran)
+        return cs_mode_runs_modules(o->mode) || cs_mode_runs_slow_rank(o->mode) || cs_mode_runs_hccl_sum(o->mode)
+                   ? apply_module_step_filter(o, c, report, err) : 0;
     size_t with = 0;
     for (size_t i = 0; i < c->n; i++) with += c->ranks[i].analysed && has_step(&c->ranks[i], o->step_id);
     if (with == 0) {
@@ -278,7 +322,9 @@ int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
     if (build_modules(o, c, report, err)) return -1;
     if (build_comm(o, c, report, err)) return -1;
     if (build_stragglers(o, c, report, err)) return -1;
-    if (o->top_num_given) cs_report_note(report, "options", "--top_num is used by hccl_sum only; ignored by -m %s",
+    build_slow_rank(o, c, report);
+    build_hccl_sum(o, c);
+    if (o->top_num_given && !cs_mode_runs_hccl_sum(o->mode)) cs_report_note(report, "options", "--top_num is used by hccl_sum only; ignored by -m %s",
                                          o->mode);
     cs_report_sort(report);
     return 0;
@@ -295,5 +341,7 @@ void cs_cluster_free(cs_cluster *c)
     free(c->module_ranks);
     cs_comm_sum_free(&c->comm);
     cs_straggler_result_free(&c->strag);
+    cs_slow_rank_result_free(&c->slow);
+    cs_hccl_sum_result_free(&c->hccl);
     memset(c, 0, sizeof *c);
 }

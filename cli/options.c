@@ -9,7 +9,7 @@
 
 static const char *const modes[] = {"all", "module_statistic", "communication_group_map", "communication_time",
                                     "communication_matrix", "communication_time_sum", "communication_matrix_sum",
-                                    "straggler"};
+                                    "straggler", "slow_rank", "hccl_sum"};
 
 bool cs_mode_known(const char *mode)
 {
@@ -21,7 +21,7 @@ bool cs_mode_known(const char *mode)
 const char *cs_modes_list(void)
 {
     return "all, module_statistic, communication_group_map, communication_time, communication_matrix, "
-           "communication_time_sum, communication_matrix_sum, straggler";
+           "communication_time_sum, communication_matrix_sum, straggler, slow_rank, hccl_sum";
 }
 
 const char *cs_export_type_name(cs_export_type t)
@@ -34,7 +34,8 @@ const char *cs_usage(void)
 {
     return
         "usage: mpirun -np P clusterscope -d DIR [-o OUT] [-m MODE] [--export_type db|csv|text|excel|json]\n"
-        "                                 [--rank_list 0,1,...] [--step_id N] [--progress auto|bar|lines|none]\n"
+        "                                 [--rank_list 0,1,...] [--step_id N] [--top_num N]\n"
+        "                                 [--progress auto|bar|lines|none]\n"
         "                                 [--quiet] [--force] [-h] [-V]\n"
         "       clusterscope compare BASE NEW [--threshold [FAMILY=]PCT] [--export_type text|csv|excel] [-o DIR]\n"
         "\n"
@@ -47,12 +48,14 @@ const char *cs_usage(void)
         "  -m, --mode MODE           analysis: all (default), module_statistic,\n"
         "                            communication_group_map, communication_time,\n"
         "                            communication_matrix, communication_time_sum,\n"
-        "                            communication_matrix_sum, straggler\n"
+        "                            communication_matrix_sum, straggler, slow_rank,\n"
+        "                            hccl_sum\n"
         "      --export_type T       db (cluster_analysis.db, default), csv (CSV files), text (CSV\n"
         "                            files, per-rank module files as the reference's xlsx), excel\n"
         "                            (cluster_analysis.xlsx), json (summary.json only)\n"
         "      --rank_list LIST      analyse only these rank ids (comma separated)\n"
         "      --step_id N           analyse only step N (negative: all steps)\n"
+        "      --top_num N           ops in HcclTopOpStats (hccl_sum; default 15)\n"
         "      --progress P          auto (default), bar, lines or none\n"
         "      --quiet               no progress and no report lines on stderr\n"
         "      --force               accepted for compatibility with msprof-analyze\n"
@@ -190,6 +193,8 @@ int cs_options_parse(int argc, char **argv, cs_options *o, cs_err *err)
     if (!o->output_dir) o->output_dir = o->input_dir;
     if (!cs_mode_known(o->mode))
         return cs_fail(err, "mode '%s' is not available; available modes: %s", o->mode, cs_modes_list());
+    if (strcmp(o->mode, "hccl_sum") == 0 && o->export_type == CS_EXPORT_EXCEL)
+        return cs_fail(err, "--export_type excel: -m hccl_sum has no Excel form; use db, csv, text or json");
     return 0;
 }
 

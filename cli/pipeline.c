@@ -169,6 +169,31 @@ static void analyse_waits(cs_comm_input *cin, cs_overlap_input *in, cs_rank_resu
     free(compute);
 }
 
+/* slow_rank / hccl_sum: the durations of the rank's communication ops, read
+** from the profiler database with the reference's filters (analyses.md §2.e,
+** §2.f; outputs.md §2 --step_id). */
+static void analyse_stat_ops(const cs_rank_dir *dir, const cs_options *o, cs_rank_result *res)
+{
+    bool slow = cs_mode_runs_slow_rank(o->mode);
+    const char *analysis = slow ? "slow_rank" : "hccl_sum";
+    cs_err err;
+    sqlite3 *db = cs_db_open_ro(dir->db_path, &err);
+    if (!db) {
+        cs_report_skip(&res->report, true, res->rank, res->path, analysis, "%s", err.msg);
+        return;
+    }
+    cs_db r = {db, dir->db_path, res, &err, false};
+    char *reason = NULL;
+    int rc = cs_read_op_durations(&r, slow, o->has_step_id ? &o->step_id : NULL, analysis, &res->stat_ops,
+                                  &res->stat_no_step, &reason);
+    sqlite3_close(db);
+    if (rc) cs_report_skip(&res->report, true, res->rank, res->path, analysis, "%s", err.msg);
+    else if (reason) cs_report_skip(&res->report, true, res->rank, res->path, analysis, "%s", reason);
+    else res->stat_done = !res->stat_no_step;
+    if (rc || reason) cs_op_durs_free(&res->stat_ops);
+    free(reason);
+}
+
 void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_rank_result *res)
 {
     cs_rank_result_init(res, dir->rank, dir->path);
@@ -208,6 +233,7 @@ void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_ra
         else if (comm && cin.skip_reason)
             cs_report_skip(&res->report, true, res->rank, res->path, "straggler", "%s", cin.skip_reason);
         if (waits) analyse_waits(&cin, &in, res);
+        if (cs_mode_runs_slow_rank(o->mode) || cs_mode_runs_hccl_sum(o->mode)) analyse_stat_ops(dir, o, res);
     }
     if (overlap) cs_overlap_input_free(&in);
     if (modules) cs_module_input_free(&min);

@@ -135,3 +135,101 @@ void cs_comm_input_free(cs_comm_input *in)
     free(in->skip_reason);
     memset(in, 0, sizeof *in);
 }
+
+/* ------------------------------------------------------------------ */
+/* slow_rank / hccl_sum: op durations.                                 */
+
+static int step_window(cs_db *r, int64_t step, int64_t *lo, int64_t *hi, bool *found)
+{
+    *found = false;
+    if (!cs_db_has_table(r, "STEP_TIME")) return 0;
+    sqlite3_stmt *st = cs_db_prepare(r, "STEP_TIME", "SELECT startNs, endNs FROM STEP_TIME WHERE id = ?");
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, step);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = cs_db_range(st, 0, lo, hi);
+        rc = SQLITE_DONE;
+    }
+    return cs_db_finish(r, st, rc, "STEP_TIME");
+}
+
+static int read_durations(cs_db *r, bool cann_join, bool window, int64_t lo, int64_t hi, const char *analysis,
+                          cs_string_ids *names, cs_op_durs *out)
+{
+    const char *sql = cann_join
+        ? (window ? "SELECT o.groupName, o.opName, o.opType, o.startNs, o.endNs FROM COMMUNICATION_OP o"
+                    " JOIN CANN_API c ON c.connectionId = o.connectionId WHERE c.startNs >= ?1 AND c.startNs <= ?2"
+                    " ORDER BY o.startNs, o.opId"
+                  : "SELECT o.groupName, o.opName, o.opType, o.startNs, o.endNs FROM COMMUNICATION_OP o"
+                    " JOIN CANN_API c ON c.connectionId = o.connectionId ORDER BY o.startNs, o.opId")
+        : (window ? "SELECT groupName, opName, opType, startNs, endNs FROM COMMUNICATION_OP"
+                    " WHERE startNs >= ?1 AND startNs <= ?2 ORDER BY startNs, opId"
+                  : "SELECT groupName, opName, opType, startNs, endNs FROM COMMUNICATION_OP ORDER BY startNs, opId");
+    sqlite3_stmt *st = cs_db_prepare(r, "COMMUNICATION_OP", sql);
+    if (!st) return -1;
+    if (window) {
+        sqlite3_bind_int64(st, 1, lo);
+        sqlite3_bind_int64(st, 2, hi);
+    }
+    int rc;
+    int64_t bad = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cs_op_dur o;
+        int64_t start, end, id;
+        if (!cs_db_range(st, 3, &start, &end)) {
+            bad++;
+            continue;
+        }
+        const char *group = cs_db_int(st, 0, &id) ? cs_string_ids_get(names, id) : NULL;
+        const char *name = cs_db_int(st, 1, &id) ? cs_string_ids_get(names, id) : NULL;
+        const char *type = cs_db_int(st, 2, &id) ? cs_string_ids_get(names, id) : NULL;
+        /* "": an id not in STRING_IDS, which the reference's joins drop */
+        if (group && !*group) group = NULL;
+        if (name && !*name) name = NULL;
+        if (type && !*type) type = NULL;
+        o.group = cs_op_durs_name(out, group);
+        o.name = cs_op_durs_name(out, name);
+        o.type = cs_op_durs_name(out, type);
+        o.start_ns = start;
+        o.dur_ns = end - start;
+        CS_VEC_PUSH(out->ops, o);
+    }
+    cs_db_count_excluded(r, bad, "COMMUNICATION_OP", analysis);
+    return cs_db_finish(r, st, rc, "COMMUNICATION_OP");
+}
+
+int cs_read_op_durations(cs_db *r, bool cann_join, const int64_t *step_id, const char *analysis,
+                         cs_op_durs *out, bool *no_step, char **skip_reason)
+{
+    memset(out, 0, sizeof *out);
+    *no_step = false;
+    *skip_reason = NULL;
+    int64_t lo = 0, hi = 0;
+    const char *needed[] = {"COMMUNICATION_OP", "STRING_IDS", cann_join ? "CANN_API" : NULL};
+    for (size_t i = 0; i < 3; i++) {
+        if (needed[i] && !cs_db_has_table(r, needed[i])) {
+            *skip_reason = cs_xasprintf("missing table %s", needed[i]);
+            return 0;
+        }
+    }
+    int rc = 0;
+    if (step_id) {
+        bool found;
+        rc = step_window(r, *step_id, &lo, &hi, &found);
+        if (rc == 0 && !found) {
+            *no_step = true;
+            return 0;
+        }
+    }
+    cs_string_ids *names = rc == 0 ? cs_string_ids_new(r->db) : NULL;
+    if (rc == 0) rc = names ? read_durations(r, cann_join, step_id != NULL, lo, hi, analysis, names, out) : -1;
+    cs_string_ids_free(names);
+    if (rc && r->schema_error) {
+        r->schema_error = false;
+        *skip_reason = cs_xstrdup(r->err->msg);
+        cs_op_durs_free(out);
+        return 0;
+    }
+    return rc;
+}

@@ -1,0 +1,28 @@
+/*
+** comm_marks.h — what the workbook adds to the communication sheets
+** (outputs.md §4): the outlier limits of CommTime and CommBandwidth, and the
+** CommMatrix heat map grid.
+*/
+#ifndef CS_COMM_MARKS_H
+#define CS_COMM_MARKS_H
+
+#include "cluster_tables.h"
+#include "comm_sum.h"
+
+/* Type-7 percentiles over the per-op rows (not "Total Op Info"): the 90th of
+** the wait and synchronization ratios, the 10th of the bandwidth.  A false
+** has_* means fewer than 10 per-op values: no rule. */
+typedef struct cs_comm_limits {
+    bool has_wait, has_sync, has_bandwidth;
+    double wait_p90, sync_p90, bandwidth_p10;
+} cs_comm_limits;
+
+cs_comm_limits cs_comm_outlier_limits(const cs_comm_sum *s);
+
+/* The heat map: header `src\dst`, `Rank d`…; a row per source rank; cell =
+** Σ transit_size / Σ transit_time over the "Total Op Info" matrix rows of that
+** link (every step, group, transport), NULL on the diagonal, without a row or
+** without time.  Returns the number of ranks in the grid. */
+size_t cs_table_matrix_heatmap(const cs_comm_sum *s, cs_owned_columns *cols, cs_table *t);
+
+#endif
