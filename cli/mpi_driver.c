@@ -135,8 +135,9 @@ static int share_discovery(job *j, cs_discovery *d, cs_report *report)
     }
     free(e.buf);
     char counts[96];
-    snprintf(counts, sizeof counts, "%zu rank folders (%zu skipped)", d->nfolders,
-             d->nfolders > d->nranks ? d->nfolders - d->nranks : 0);
+    /* skipped = folders not used (duplicates, no rank id, …) and --rank_list ids
+    ** not found; folders left out by --rank_list on purpose are not skipped */
+    snprintf(counts, sizeof counts, "%zu rank folders (%zu skipped)", d->nfolders, report->skips.len);
     progress_line(j, "discover", counts, t0);
     return 0;
 }
