@@ -157,6 +157,11 @@ int cs_parallel_indices(const cs_dist_args *a, int64_t *idx, cs_err *err)
 {
     int64_t world = a->world, tp = a->tp ? a->tp : 1, pp = a->pp ? a->pp : 1;
     int64_t dp = a->dp ? a->dp : 1, cp = a->cp ? a->cp : 1, ep = a->ep ? a->ep : 1;
+    int64_t tp_pp, product;
+    if (tp <= 0 || pp <= 0 || dp <= 0 || cp <= 0 || ep <= 0 || __builtin_mul_overflow(tp, pp, &tp_pp) ||
+        __builtin_mul_overflow(tp_pp, dp, &product) || product != world)
+        return cs_fail(err, "world_size %" PRId64 " != tp %" PRId64 " * pp %" PRId64 " * dp %" PRId64,
+                       world, tp, pp, dp);
     if (world <= 0 || world != tp * pp * dp)
         return cs_fail(err, "world_size %" PRId64 " != tp %" PRId64 " * pp %" PRId64 " * dp %" PRId64,
                        world, tp, pp, dp);

@@ -121,7 +121,12 @@ static void free_outputs(outputs *t)
 
 /* ------------------------------------------------------------------ */
 
-static int write_db(const cs_options *o, const outputs *t, cs_finish_stats *stats, cs_err *err)
+/* SQLite's compile-time limit on columns (SQLITE_MAX_COLUMN, 2000 in Debian's
+** build); the cluster view has a column per rank. */
+#define DB_MAX_COLUMNS 2000
+
+static int write_db(const cs_options *o, const outputs *t, cs_report *report, cs_finish_stats *stats,
+                    cs_err *err)
 {
     const cs_table *tables[32];
     size_t n = 0;
@@ -146,7 +151,10 @@ static int write_db(const cs_options *o, const outputs *t, cs_finish_stats *stat
     }
     if (t->has_modules) {
         tables[n++] = &t->modules;
-        tables[n++] = &t->module_cluster;
+        if (t->module_cluster.ncols <= DB_MAX_COLUMNS) tables[n++] = &t->module_cluster;
+        else cs_report_note(report, "module_statistic", "table ModuleStatisticCluster not written: %zu ranks are more "
+                            "columns than SQLite allows; see ModuleStatistic or the CSV export",
+                            t->module_cluster.ncols - 9);
     }
     if (t->has_slow_rank) {
         tables[n++] = &t->slow_rank;
@@ -617,7 +625,7 @@ static int insert_charts(cs_xlsx *x, const outputs *t, const char *sheet, bool o
     return rc;
 }
 
-static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *t, const cs_report *report,
+static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *t, cs_report *report,
                        cs_finish_stats *stats, cs_err *err)
 {
     char *path = out_path(o, "cluster_analysis.xlsx");
@@ -693,6 +701,10 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
     cs_err close_err;
     if (cs_xlsx_close(x, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
     stats->files += rc == 0;
+    /* truncations and an omitted heat map belong in the report (stderr and
+    ** summary.json), not only in the sheet */
+    cs_report_move(report, &extra);
+    cs_report_sort(report);
     cs_report_free(&extra);
     if (rc == 0 && t->has_modules) rc = write_module_ranks(o, c, true, stats, err);
     return rc;
@@ -723,7 +735,7 @@ static int write_summary(const cs_options *o, const cs_cluster *c, const cs_repo
     return rc;
 }
 
-int cs_export(const cs_options *o, const cs_cluster *c, const cs_report *report,
+int cs_export(const cs_options *o, const cs_cluster *c, cs_report *report,
               cs_finish_stats *stats, cs_err *err)
 {
     memset(stats, 0, sizeof *stats);
@@ -733,7 +745,8 @@ int cs_export(const cs_options *o, const cs_cluster *c, const cs_report *report,
         build_outputs(o, c, report, o->export_type == CS_EXPORT_EXCEL ? CS_FORM_XLSX
                                     : o->export_type == CS_EXPORT_DB ? CS_FORM_DB : CS_FORM_CSV, &t);
         if (o->export_type == CS_EXPORT_DB) {
-            rc = write_db(o, &t, stats, err);
+            rc = write_db(o, &t, report, stats, err);
+            cs_report_sort(report);
         } else if (o->export_type == CS_EXPORT_EXCEL) {
             char abs_dir[PATH_MAX];
             cs_summary_input in = summary_input(o, c, report, abs_dir, sizeof abs_dir);

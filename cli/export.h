@@ -13,7 +13,7 @@ typedef struct cs_finish_stats {
 
 /* Returns 0, or -1 with a message naming what could not be written (what
 ** was written before stays). */
-int cs_export(const cs_options *o, const cs_cluster *c, const cs_report *report,
+int cs_export(const cs_options *o, const cs_cluster *c, cs_report *report,
               cs_finish_stats *stats, cs_err *err);
 
 #endif

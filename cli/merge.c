@@ -94,8 +94,12 @@ static int build_stragglers(const cs_options *o, cs_cluster *c, cs_report *repor
 {
     if (!cs_mode_runs_straggler(o->mode)) return 0;
     cs_wait_set all = {0};
-    for (size_t i = 0; i < c->n; i++)
-        if (c->ranks[i].analysed && c->ranks[i].wait_done) cs_wait_set_merge(&all, &c->ranks[i].wait);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->ranks[i].analysed || !c->ranks[i].wait_done) continue;
+        cs_wait_set_merge(&all, &c->ranks[i].wait);
+        cs_wait_set_free(&c->ranks[i].wait);   /* merged: the rank's copy is not needed again */
+        c->ranks[i].wait_done = false;
+    }
     cs_straggler_options opt = {o->has_step_id, o->step_id, c->groups.info.items, c->groups.info.len};
     int rc = cs_straggler_compute(&all, &opt, &c->strag, report, err);
     cs_wait_set_free(&all);
@@ -249,6 +253,10 @@ static void build_indices(cs_cluster *c, cs_report *report)
     cs_dist_args a;
     cs_err err;
     if (cs_parse_dist_args(src->distributed_args, &a) || a.world <= 0) return;
+    if (a.world > (1 << 24)) {     /* no real job; and world * 3 indices must fit in memory */
+        cs_report_note(report, "overlap", "world_size %" PRId64 " is not plausible; no parallel indices", a.world);
+        return;
+    }
     if ((int64_t)analysed > a.world) {
         cs_report_note(report, "overlap", "world_size %" PRId64 " is smaller than the %zu ranks; no parallel indices",
                        a.world, analysed);

@@ -290,6 +290,7 @@ static int decode_all(const job *j, const unsigned char *all, const int *counts,
             if (cs_rank_result_decode(&dec, &r)) {
                 cs_rank_result_free(&r);
                 fprintf(stderr, "clusterscope: error: malformed result from process %d\n", p);
+                for (size_t k = 0; k < results.len; k++) cs_rank_result_free(&results.items[k]);
                 free(results.items);
                 return -1;
             }
@@ -325,13 +326,17 @@ static size_t read_skips(const cs_rank_result *r, size_t n)
     return k;
 }
 
-/* Process 0: decode, merge, write, report.  Returns the exit status. */
-static int finish_on_root(const job *j, const unsigned char *all, const int *counts, const int *displs,
+/* Process 0: decode (then drop the gathered bytes, which can be larger
+** than everything that follows), merge, write, report.  Returns the exit
+** status. */
+static int finish_on_root(const job *j, unsigned char *all, const int *counts, const int *displs,
                           cs_report *report, double t_read)
 {
     cs_rank_result *results = NULL;
     size_t n = 0;
-    if (decode_all(j, all, counts, displs, &results, &n)) return 2;
+    int decoded = decode_all(j, all, counts, displs, &results, &n);
+    free(all);
+    if (decoded) return 2;
     char line[96];
     snprintf(line, sizeof line, "%zu ranks (%zu skipped)", n, read_skips(results, n));
     progress_line(j, "read", line, t_read);
@@ -376,7 +381,7 @@ static int run_job(job *j)
         report_exchange(j, counts, now_seconds() - t_gather);
         free(e.buf);
         if (j->me == 0) rc = finish_on_root(j, all, counts, displs, &report, t0);
-        free(all);
+        else free(all);
         free(counts);
         free(displs);
     }

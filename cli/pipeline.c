@@ -22,7 +22,7 @@ const char *cs_tool_version(void) { return "clusterscope " CS_VERSION; }
 static void read_rank_metadata(const cs_rank_dir *dir, cs_rank_result *res)
 {
     if (!dir->metadata_path) return;
-    cs_err err;
+    cs_err err = {""};
     char *args = NULL, *groups = NULL;
     if (cs_read_profiler_metadata(dir->metadata_path, &args, &groups, &err)) {
         cs_report_note(&res->report, "metadata", "rank %" PRId64 ": %s", res->rank, err.msg);
@@ -78,7 +78,7 @@ static void analyse_modules(cs_module_input *in, cs_rank_result *res)
         return;
     }
     cs_module_stats st;
-    cs_err err;
+    cs_err err = {""};
     if (cs_module_statistic(in->ranges.items, in->ranges.len, in->links.items, in->links.len, in->pairs.items,
                             in->pairs.len, &res->modules, &st, &err)) {
         res->module_skip_reason = cs_xstrdup(err.msg);
@@ -101,7 +101,7 @@ static void analyse_comm(const cs_options *o, cs_comm_input *cin, const cs_overl
         return;
     }
     cs_comm_options opt = {o->has_step_id, o->step_id};
-    cs_err err;
+    cs_err err = {""};
     if (cs_comm_rank_compute(cin->ops.items, cin->ops.len, cin->tasks.items, cin->tasks.len,
                              in->steps.items, in->steps.len, &opt, &res->comm, &err)) {
         cs_report_skip(&res->report, true, res->rank, res->path, "communication", "%s", err.msg);
@@ -131,8 +131,10 @@ static int fill_wait_times(cs_comm_input *cin, cs_err *err)
     cs_step all = {false, 0, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, 0, false};
     cs_comm_rank rec = {0};
     if (cs_comm_rank_compute(cin->ops.items, cin->ops.len, cin->tasks.items, cin->tasks.len, &all, 1, NULL,
-                             &rec, err))
+                             &rec, err)) {
+        cs_comm_rank_free(&rec);
         return -1;
+    }
     size_t k = 0;
     for (size_t i = 0; i < cin->ops.len && k < rec.ops.len; i++) {
         const char *name = cin->ops.items[i].op_name ? cin->ops.items[i].op_name : "";
@@ -148,7 +150,7 @@ static int fill_wait_times(cs_comm_input *cin, cs_err *err)
 /* The rank's §8.3 tuples (cs_wait_op), from its raw records. */
 static void analyse_waits(cs_comm_input *cin, cs_overlap_input *in, cs_rank_result *res)
 {
-    cs_err err;
+    cs_err err = {""};
     if (cin->skip_reason || !in->usable) return;    /* reported by the communication analysis */
     if (fill_wait_times(cin, &err)) {
         cs_report_skip(&res->report, true, res->rank, res->path, "straggler", "%s", err.msg);
@@ -176,7 +178,7 @@ static void analyse_stat_ops(const cs_rank_dir *dir, const cs_options *o, cs_ran
 {
     bool slow = cs_mode_runs_slow_rank(o->mode);
     const char *analysis = slow ? "slow_rank" : "hccl_sum";
-    cs_err err;
+    cs_err err = {""};
     sqlite3 *db = cs_db_open_ro(dir->db_path, &err);
     if (!db) {
         cs_report_skip(&res->report, true, res->rank, res->path, analysis, "%s", err.msg);
@@ -211,7 +213,7 @@ void cs_pipeline_analyse_rank(const cs_rank_dir *dir, const cs_options *o, cs_ra
     /* the overlap reader also gives the step windows and the groups */
     bool overlap = cs_mode_runs_overlap(o->mode) || cs_mode_runs_groups(o->mode) || comm;
     bool modules = cs_mode_runs_modules(o->mode);
-    cs_err err;
+    cs_err err = {""};
     cs_read_request req = {overlap ? &in : NULL, modules ? &min : NULL, comm ? &cin : NULL,
                            o->has_step_id ? &o->step_id : NULL, waits};
     int rc = cs_read_rank(dir->db_path, res, &req, &err);

@@ -114,7 +114,7 @@ int cs_read_comm_input(cs_db *r, cs_comm_input *in)
             return 0;
         }
     }
-    in->names = cs_string_ids_new(r->db);
+    in->names = cs_string_ids_new(r);
     int rc = in->names ? read_ops(r, in) : -1;
     if (rc == 0) rc = read_tasks(r, in);
     cs_string_ids_detach(in->names);
@@ -222,7 +222,7 @@ int cs_read_op_durations(cs_db *r, bool cann_join, const int64_t *step_id, const
             return 0;
         }
     }
-    cs_string_ids *names = rc == 0 ? cs_string_ids_new(r->db) : NULL;
+    cs_string_ids *names = rc == 0 ? cs_string_ids_new(r) : NULL;
     if (rc == 0) rc = names ? read_durations(r, cann_join, step_id != NULL, lo, hi, analysis, names, out) : -1;
     cs_string_ids_free(names);
     if (rc && r->schema_error) {

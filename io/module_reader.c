@@ -319,7 +319,7 @@ static int read_module_input(cs_db *r, cs_module_input *in)
         in->skip_reason = cs_xstrdup("no Module ranges (profiled without the nn.Module patch?)");
         return 0;
     }
-    in->names = cs_string_ids_new(r->db);
+    in->names = cs_string_ids_new(r);
     if (!in->names || read_ranges(r, in)) goto schema;
     if (in->ranges.len == 0) {
         in->skip_reason = cs_xstrdup("no Module ranges (profiled without the nn.Module patch?)");

@@ -477,10 +477,8 @@ out:
     if (rc && r->base.schema_error) {
         /* A missing column costs this analysis, not the rank. */
         cs_report_skip(&r->base.res->report, true, r->base.res->rank, r->base.res->path, "overlap", "%s", r->base.err->msg);
-        free(r->in->steps.items);
-        free(r->in->compute.items);
-        free(r->in->comm.items);
-        memset(r->in, 0, sizeof *r->in);
+        cs_overlap_input_free(r->in);
+        r->base.schema_error = false;
         rc = 0;
     }
     return rc;

@@ -14,13 +14,10 @@ struct cs_string_ids {
     size_t cap, len;        /* cap is a power of two */
 };
 
-cs_string_ids *cs_string_ids_new(sqlite3 *db)
+cs_string_ids *cs_string_ids_new(cs_db *r)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM STRING_IDS WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return NULL;
-    }
+    sqlite3_stmt *st = cs_db_prepare(r, "STRING_IDS", "SELECT value FROM STRING_IDS WHERE id = ?");
+    if (!st) return NULL;
     cs_string_ids *c = cs_xcalloc(1, sizeof *c);
     c->lookup = st;
     c->cap = 256;

@@ -8,12 +8,14 @@
 
 #include <sqlite3.h>
 #include "cs_base.h"
+#include "db_read.h"
 
 typedef struct cs_string_ids cs_string_ids;
 
-/* Prepares the lookup on db (borrowed; must outlive the cache).  Returns
-** NULL when the database has no STRING_IDS table. */
-cs_string_ids *cs_string_ids_new(sqlite3 *db);
+/* Prepares the lookup on r's database (borrowed; must outlive the cache).
+** Returns NULL with a message in r->err (and r->schema_error set) when
+** STRING_IDS or its columns are missing. */
+cs_string_ids *cs_string_ids_new(cs_db *r);
 /* The text of id, or "" when the id is unknown or NULL-valued.  The pointer
 ** stays valid until cs_string_ids_free. */
 const char *cs_string_ids_get(cs_string_ids *c, int64_t id);

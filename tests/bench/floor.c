@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The tables and columns the analyses read (overlap and module_statistic),
-** each column once. */
+/* The tables and columns the analyses of -m all read (overlap,
+** module_statistic, communication, wait attribution), each column once. */
 static const char *const queries[] = {
     "SELECT id, startNs, endNs FROM STEP_TIME",
     "SELECT connectionId, startNs, endNs, type FROM CANN_API",
@@ -21,6 +21,9 @@ static const char *const queries[] = {
     "SELECT startNs, endNs, eventType, domainId, message, globalTid FROM MSTX_EVENTS",
     "SELECT connectionId, id FROM CONNECTION_IDS",
     "SELECT connectionId, name, startNs, endNs, type FROM PYTORCH_API",
+    "SELECT opId, globalTaskId, size, srcRank, dstRank, planeId, transportType, linkType, rdmaType, taskType,"
+    " isMaster FROM COMMUNICATION_TASK_INFO",
+    "SELECT rankSize FROM COMMUNICATION_OP",
 };
 
 static int64_t scan(sqlite3 *db, const char *sql, int64_t *rows)

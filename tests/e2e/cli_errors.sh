@@ -54,6 +54,22 @@ check "bar line" grep -q $'\rclusterscope: read [0-9]*/4 ranks, ' "$CS_TMP/stder
 check "bar then phase line" grep -q '^clusterscope: read: 4 ranks (0 skipped), ' <(tr '\r' '\n' <"$CS_TMP/stderr")
 run_cs 2 -d "$in" -o "$CS_TMP/o8" --progress none
 check "progress none" test "$(grep -c -E '^clusterscope: (discover|read|merge|write):' "$CS_TMP/stderr")" -eq 0
+# absurd distributed_args: a clear note, no parallel indices, no crash
+gen "$CS_TMP/wild" --ranks 4 --tp 2 --steps 1
+meta=$(find "$CS_TMP/wild" -name profiler_metadata.json | sort | head -1)
+"$PY" - "$meta" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["distributed_args"].update(world_size=2**61, tensor_model_parallel_size=2**61)
+json.dump(d, open(sys.argv[1], "w"))
+PYEOF
+check_eq "absurd world_size: exit" "$(code run_cs 1 -d "$CS_TMP/wild" -o "$CS_TMP/o9" --export_type csv)" 0
+check "absurd world_size: note" grep -q 'world_size 2305843009213693952 is not plausible' "$CS_TMP/stderr"
+# a STRING_IDS without its value column: the reason names it, nothing garbled
+db0=$(find "$CS_TMP/wild" -name 'ascend_pytorch_profiler_1.db')
+sqlite3 "$db0" "ALTER TABLE STRING_IDS RENAME COLUMN value TO val"
+set +e; run_cs 1 -d "$CS_TMP/wild" -o "$CS_TMP/o10" -m module_statistic --export_type csv; set -e
+check "renamed column named in the reason" grep -q 'skipped: rank 1 (module_statistic): .*STRING_IDS.*value' "$CS_TMP/stderr"
 # quiet: no progress lines
 run_cs 1 -d "$in" -o "$CS_TMP/o6" --quiet
 check "quiet" test ! -s "$CS_TMP/stderr"
