@@ -16,6 +16,7 @@
 
 #include "csv_writer.h"
 #include "table.h"
+#include "text_file.h"
 #include "xlsx_writer.h"
 
 #define SCHEMA "clusterscope.summary/1"
@@ -263,26 +264,8 @@ static int resolve(const char *arg, char **path, cs_err *err)
 
 static int read_text(const char *path, char **text, size_t *len, cs_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return cs_fail(err, "cannot read %s: %s", path, strerror(errno));
-    CS_VEC(char) buf = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        CS_VEC_RESERVE(buf, buf.len + n + 1);
-        memcpy(buf.items + buf.len, chunk, n);
-        buf.len += n;
-    }
-    int bad = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (bad) {
-        free(buf.items);
-        return cs_fail(err, "cannot read %s: %s", path, strerror(saved));
-    }
-    *text = buf.items;
-    *len = buf.len;
-    return 0;
+    *text = cs_read_text_file(path, len, err);
+    return *text ? 0 : -1;
 }
 
 /* Checks the metrics an entry may hold: each present one is a number. */

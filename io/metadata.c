@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "table.h"
+#include "text_file.h"
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -49,32 +50,6 @@ int cs_parse_parallel_group_info(const char *json, cs_group_map *m, cs_err *err)
     return 0;
 }
 
-static char *read_file(const char *path, cs_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cs_fail(err, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    CS_VEC(char) buf = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        CS_VEC_RESERVE(buf, buf.len + n + 1);
-        memcpy(buf.items + buf.len, chunk, n);
-        buf.len += n;
-    }
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf.items);
-        cs_fail(err, "%s: read error", path);
-        return NULL;
-    }
-    CS_VEC_RESERVE(buf, buf.len + 1);
-    buf.items[buf.len] = '\0';
-    return buf.items;
-}
 
 /* The compact JSON text of obj[key] when it is an object, else NULL. */
 static char *object_text(const cJSON *obj, const char *key)
@@ -91,7 +66,7 @@ int cs_read_profiler_metadata(const char *metadata_path, char **distributed_args
                               char **parallel_group_info, cs_err *err)
 {
     *distributed_args = *parallel_group_info = NULL;
-    char *text = read_file(metadata_path, err);
+    char *text = cs_read_text_file(metadata_path, NULL, err);
     if (!text) return -1;
     cJSON *root = cJSON_Parse(text);
     free(text);
