@@ -73,7 +73,8 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
     }
     t->has_comm_time = c->comm_ran && cs_mode_runs_comm_time(o->mode);
     t->has_matrix = c->comm_ran && cs_mode_runs_matrix(o->mode);
-    if (t->has_comm_time) {
+    /* the database gets these two, the largest, in slices (write_db) */
+    if (t->has_comm_time && form != CS_FORM_DB) {
         cs_table_comm_time(&c->comm, &t->comm_time);
         cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth);
     }
@@ -125,17 +126,32 @@ static void free_outputs(outputs *t)
 ** build); the cluster view has a column per rank. */
 #define DB_MAX_COLUMNS 2000
 
-static int write_db(const cs_options *o, const outputs *t, cs_report *report, cs_finish_stats *stats,
-                    cs_err *err)
+#define DB_SLICE_ROWS 65536
+
+typedef void (*slice_fn)(const cs_comm_sum *, size_t, size_t, cs_table *);
+
+/* One big table written slice by slice: its rows never all exist as cells. */
+static int write_sliced(cs_sqlite_out *db, const cs_comm_sum *s, size_t nrows, slice_fn make, cs_err *err)
+{
+    size_t first = 0;
+    do {
+        cs_table t;
+        make(s, first, DB_SLICE_ROWS, &t);
+        int rc = first == 0 ? cs_sqlite_out_write(db, &t, err) : cs_sqlite_out_append(db, &t, err);
+        cs_table_free(&t);
+        if (rc) return -1;
+        first += DB_SLICE_ROWS;
+    } while (first < nrows);
+    return 0;
+}
+
+static int write_db(const cs_options *o, const cs_cluster *c, const outputs *t, cs_report *report,
+                    cs_finish_stats *stats, cs_err *err)
 {
     const cs_table *tables[32];
     size_t n = 0;
     if (t->has_groups) tables[n++] = &t->groups;
     tables[n++] = &t->skipped;
-    if (t->has_comm_time) {
-        tables[n++] = &t->comm_time;
-        tables[n++] = &t->comm_bandwidth;
-    }
     if (t->has_matrix) tables[n++] = &t->comm_matrix;
     if (t->has_stragglers) {
         tables[n++] = &t->stragglers;
@@ -172,6 +188,11 @@ static int write_db(const cs_options *o, const outputs *t, cs_report *report, cs
     if (!db) return -1;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) rc = cs_sqlite_out_write(db, tables[i], err);
+    if (rc == 0 && t->has_comm_time) {
+        rc = write_sliced(db, &c->comm, c->comm.time.len, cs_table_comm_time_slice, err);
+        if (rc == 0) rc = write_sliced(db, &c->comm, c->comm.bandwidth.len, cs_table_comm_bandwidth_slice, err);
+        n += 2;
+    }
     cs_err close_err;
     if (cs_sqlite_out_close(db, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
     if (rc == 0) stats->tables += n;
@@ -745,7 +766,7 @@ int cs_export(const cs_options *o, const cs_cluster *c, cs_report *report,
         build_outputs(o, c, report, o->export_type == CS_EXPORT_EXCEL ? CS_FORM_XLSX
                                     : o->export_type == CS_EXPORT_DB ? CS_FORM_DB : CS_FORM_CSV, &t);
         if (o->export_type == CS_EXPORT_DB) {
-            rc = write_db(o, &t, report, stats, err);
+            rc = write_db(o, c, &t, report, stats, err);
             cs_report_sort(report);
         } else if (o->export_type == CS_EXPORT_EXCEL) {
             char abs_dir[PATH_MAX];

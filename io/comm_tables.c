@@ -42,10 +42,13 @@ const char *const cs_comm_time_headers[] = {
     "Wait Time(ms)", "Synchronization Time(ms)", "Idle Time(ms)", "Synchronization Time Ratio",
     "Wait Time Ratio"};
 
-void cs_table_comm_time(const cs_comm_sum *s, cs_table *t)
+void cs_table_comm_time(const cs_comm_sum *s, cs_table *t) { cs_table_comm_time_slice(s, 0, s->time.len, t); }
+
+void cs_table_comm_time_slice(const cs_comm_sum *s, size_t first, size_t count, cs_table *t)
 {
     cs_table_init(t, "ClusterCommunicationTime", time_cols, NCOLS(time_cols));
-    for (size_t i = 0; i < s->time.len; i++) {
+    size_t end = first + count < s->time.len ? first + count : s->time.len;
+    for (size_t i = first; i < end; i++) {
         const cs_comm_time_row *r = &s->time.items[i];
         add_step(t, &r->step);
         cs_table_add_int(t, r->rank);
@@ -78,8 +81,14 @@ const char *const cs_comm_bandwidth_headers[] = {
 
 void cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t)
 {
+    cs_table_comm_bandwidth_slice(s, 0, s->bandwidth.len, t);
+}
+
+void cs_table_comm_bandwidth_slice(const cs_comm_sum *s, size_t first, size_t count, cs_table *t)
+{
     cs_table_init(t, "ClusterCommunicationBandwidth", bandwidth_cols, NCOLS(bandwidth_cols));
-    for (size_t i = 0; i < s->bandwidth.len; i++) {
+    size_t end = first + count < s->bandwidth.len ? first + count : s->bandwidth.len;
+    for (size_t i = first; i < end; i++) {
         const cs_comm_bw_row *r = &s->bandwidth.items[i];
         add_step(t, &r->step);
         cs_table_add_int(t, r->rank);

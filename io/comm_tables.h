@@ -11,6 +11,9 @@
 
 void cs_table_comm_time(const cs_comm_sum *s, cs_table *t);
 void cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t);
+/* The same tables for rows [first, first + count) only (clamped). */
+void cs_table_comm_time_slice(const cs_comm_sum *s, size_t first, size_t count, cs_table *t);
+void cs_table_comm_bandwidth_slice(const cs_comm_sum *s, size_t first, size_t count, cs_table *t);
 void cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t);
 
 /* The sheet headers (units in every header), one per column. */

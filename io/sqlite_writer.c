@@ -187,6 +187,23 @@ int cs_sqlite_out_write(cs_sqlite_out *out, const cs_table *t, cs_err *err)
     return 0;
 }
 
+int cs_sqlite_out_append(cs_sqlite_out *out, const cs_table *t, cs_err *err)
+{
+    size_t bad_col = (size_t)-1;
+    if (cs_table_check_shape(t, err) != 0) return -1;
+    int rc = sqlite3_exec(out->db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) table_fail(out, t, rc, err);
+    else if (insert_rows(out, t, &bad_col, err) != 0) rc = SQLITE_ERROR;
+    else if ((rc = sqlite3_exec(out->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+        table_fail(out, t, rc, err);
+    if (rc != SQLITE_OK) {
+        if (!sqlite3_get_autocommit(out->db)) sqlite3_exec(out->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (bad_col != (size_t)-1) return cs_table_fail_nonfinite(t, bad_col, err);
+    return 0;
+}
+
 int cs_sqlite_out_close(cs_sqlite_out *out, cs_err *err)
 {
     int rc = 0;

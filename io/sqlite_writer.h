@@ -21,6 +21,10 @@ cs_sqlite_out *cs_sqlite_out_open(const char *path, cs_err *err);
 ** A non-finite REAL is stored as NULL; the table is still committed, then
 ** -1 is returned with cs_table_fail_nonfinite's message. */
 int cs_sqlite_out_write(cs_sqlite_out *out, const cs_table *t, cs_err *err);
+/* Appends t's rows to the table cs_sqlite_out_write created (same name and
+** columns), in one transaction: big tables are written in slices so that
+** their rows never all sit in memory as cells. */
+int cs_sqlite_out_append(cs_sqlite_out *out, const cs_table *t, cs_err *err);
 /* Closes and frees; accepts NULL.  Returns -1 if closing failed. */
 int cs_sqlite_out_close(cs_sqlite_out *out, cs_err *err);
 
