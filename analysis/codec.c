@@ -64,3 +64,9 @@ char *cs_get_str(cs_decoder *d)
     s[n] = '\0';
     return s;
 }
+
+char *cs_get_str_or_empty(cs_decoder *d)
+{
+    char *s = cs_get_str(d);
+    return s ? s : cs_xstrdup("");
+}

@@ -30,5 +30,7 @@ int64_t cs_get_i64(cs_decoder *d);
 double cs_get_f64(cs_decoder *d);
 /* Returns a newly allocated string (or NULL); the caller frees it. */
 char *cs_get_str(cs_decoder *d);
+/* As cs_get_str, but a NULL string decodes as "" (for fields never NULL). */
+char *cs_get_str_or_empty(cs_decoder *d);
 
 #endif

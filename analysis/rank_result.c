@@ -70,12 +70,9 @@ static void decode_report(cs_decoder *d, cs_report *rep)
         cs_skip s;
         s.has_rank = cs_get_i64(d) != 0;
         s.rank = cs_get_i64(d);
-        s.path = cs_get_str(d);
-        s.analysis = cs_get_str(d);
-        s.reason = cs_get_str(d);
-        if (!s.path) s.path = cs_xstrdup("");
-        if (!s.analysis) s.analysis = cs_xstrdup("");
-        if (!s.reason) s.reason = cs_xstrdup("");
+        s.path = cs_get_str_or_empty(d);
+        s.analysis = cs_get_str_or_empty(d);
+        s.reason = cs_get_str_or_empty(d);
         CS_VEC_PUSH(rep->skips, s);
     }
     n = cs_get_i64(d);
@@ -84,10 +81,8 @@ static void decode_report(cs_decoder *d, cs_report *rep)
         l.kind = (cs_line_kind)cs_get_i64(d);
         l.rank = cs_get_i64(d);
         l.seq = cs_get_i64(d);
-        l.analysis = cs_get_str(d);
-        l.text = cs_get_str(d);
-        if (!l.analysis) l.analysis = cs_xstrdup("");
-        if (!l.text) l.text = cs_xstrdup("");
+        l.analysis = cs_get_str_or_empty(d);
+        l.text = cs_get_str_or_empty(d);
         CS_VEC_PUSH(rep->lines, l);
     }
 }
@@ -204,16 +199,14 @@ static void decode_comm(cs_decoder *d, cs_comm_rank *c)
     int64_t n = cs_get_i64(d);
     for (int64_t i = 0; i < n && !d->failed; i++) {
         cs_comm_group g;
-        g.name = cs_get_str(d);
-        if (!g.name) g.name = cs_xstrdup("");
+        g.name = cs_get_str_or_empty(d);
         g.hash = (uint64_t)cs_get_i64(d);
         CS_VEC_PUSH(c->groups, g);
     }
     n = cs_get_i64(d);
     for (int64_t i = 0; i < n && !d->failed; i++) {
         cs_comm_op o;
-        o.name = cs_get_str(d);
-        if (!o.name) o.name = cs_xstrdup("");
+        o.name = cs_get_str_or_empty(d);
         o.group = (uint32_t)cs_get_i64(d);
         o.has_step_id = cs_get_i64(d) != 0;
         o.step_id = cs_get_i64(d);
@@ -262,18 +255,11 @@ static void decode_comm(cs_decoder *d, cs_comm_rank *c)
     for (size_t k = 0; k < sizeof c->counts / sizeof(int64_t); k++) counts[k] = cs_get_i64(d);
 }
 
-static char *get_str_nonnull(cs_decoder *d)
-{
-    char *s = cs_get_str(d);
-    return s ? s : cs_xstrdup("");
-}
-
 int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
 {
     memset(r, 0, sizeof *r);
     r->rank = cs_get_i64(d);
-    r->path = cs_get_str(d);
-    if (!r->path) r->path = cs_xstrdup("");
+    r->path = cs_get_str_or_empty(d);
     r->analysed = cs_get_i64(d) != 0;
     r->overlap_done = cs_get_i64(d) != 0;
     int64_t n = cs_get_i64(d);
@@ -288,9 +274,8 @@ int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
     n = cs_get_i64(d);
     for (int64_t i = 0; i < n && !d->failed; i++) {
         cs_group_use g;
-        g.name = cs_get_str(d);
+        g.name = cs_get_str_or_empty(d);
         g.p2p = cs_get_i64(d) != 0;
-        if (!g.name) g.name = cs_xstrdup("");
         CS_VEC_PUSH(r->groups, g);
     }
     r->parallel_group_info = cs_get_str(d);
@@ -311,10 +296,10 @@ int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
     n = cs_get_i64(d);
     for (int64_t i = 0; i < n && !d->failed; i++) {
         cs_module_row m;
-        m.parent = get_str_nonnull(d);
-        m.module = get_str_nonnull(d);
-        m.op_name = get_str_nonnull(d);
-        m.kernel_list = get_str_nonnull(d);
+        m.parent = cs_get_str_or_empty(d);
+        m.module = cs_get_str_or_empty(d);
+        m.op_name = cs_get_str_or_empty(d);
+        m.kernel_list = cs_get_str_or_empty(d);
         m.total_ns = cs_get_f64(d);
         m.avg_ns = cs_get_f64(d);
         m.op_count = cs_get_i64(d);

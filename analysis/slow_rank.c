@@ -57,8 +57,7 @@ void cs_op_durs_decode(cs_decoder *d, cs_op_durs *out)
     memset(out, 0, sizeof *out);
     int64_t n = cs_get_i64(d);
     for (int64_t i = 0; i < n && !d->failed; i++) {
-        char *s = cs_get_str(d);
-        if (!s) s = cs_xstrdup("");
+        char *s = cs_get_str_or_empty(d);
         CS_VEC_PUSH(out->names, s);
     }
     n = cs_get_i64(d);
