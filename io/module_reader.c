@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <strings.h>
 
 typedef CS_VEC(int64_t) tid_vec;
 
@@ -79,12 +80,17 @@ static int read_ranges(cs_db *r, cs_module_input *in)
 ** the same joins, rebuilt for each of the three queries, cost five times
 ** the scan of the data. */
 
-typedef struct conn_row { int64_t conn, id; } conn_row;           /* CONNECTION_IDS */
-typedef struct api_row { int64_t conn, seq; const char *name; int64_t start, end; } api_row;
+typedef struct conn_row { int64_t conn, id; bool null_id; } conn_row;   /* CONNECTION_IDS */
+typedef struct api_row {
+    int64_t conn, seq;
+    const char *name;       /* "" when unknown */
+    bool named;             /* the name id resolves in STRING_IDS (a JOIN keeps the row) */
+    int64_t start, end;
+} api_row;
 typedef struct link_row { cs_kernel_link link; size_t seq; } link_row;
 
 typedef struct framework {
-    CS_VEC(conn_row) conns;     /* sorted by (conn, id) */
+    CS_VEC(conn_row) conns;     /* sorted by (conn, null_id, id) */
     CS_VEC(api_row) apis;       /* sorted by (conn, seq) */
 } framework;
 
@@ -92,6 +98,7 @@ static int cmp_conn(const void *a, const void *b)
 {
     const conn_row *x = a, *y = b;
     if (x->conn != y->conn) return x->conn < y->conn ? -1 : 1;
+    if (x->null_id != y->null_id) return x->null_id ? 1 : -1;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -108,8 +115,11 @@ static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
     if (!st) return -1;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        conn_row c;
-        if (cs_db_int(st, 0, &c.conn) && cs_db_int(st, 1, &c.id)) CS_VEC_PUSH(fw->conns, c);
+        /* A NULL id still counts in Step 3's COUNT(*), never as MIN/MAX. */
+        conn_row c = {0, 0, false};
+        if (!cs_db_int(st, 0, &c.conn)) continue;
+        c.null_id = !cs_db_int(st, 1, &c.id);
+        CS_VEC_PUSH(fw->conns, c);
     }
     if (cs_db_finish(r, st, rc, "CONNECTION_IDS")) return -1;
     st = cs_db_prepare(r, "PYTORCH_API", "SELECT connectionId, name, startNs, endNs FROM PYTORCH_API"
@@ -118,8 +128,11 @@ static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         api_row a;
         if (!cs_db_int(st, 0, &a.conn)) continue;
+        int64_t name_id;
         a.seq = (int64_t)fw->apis.len;
-        a.name = name_of(in, st, 1);
+        a.name = cs_db_int(st, 1, &name_id) ? cs_string_ids_find(in->names, name_id) : NULL;
+        a.named = a.name != NULL;
+        if (!a.named) a.name = "";
         a.start = int_or_zero(st, 2);
         a.end = int_or_zero(st, 3);
         CS_VEC_PUSH(fw->apis, a);
@@ -149,7 +162,7 @@ static void emit_links(const framework *fw, int64_t conn, const cs_kernel_link *
 {
     size_t c;
     LOWER_BOUND(fw->conns.items, fw->conns.len, conn, c);
-    for (; c < fw->conns.len && fw->conns.items[c].conn == conn; c++) {
+    for (; c < fw->conns.len && fw->conns.items[c].conn == conn && !fw->conns.items[c].null_id; c++) {
         int64_t id = fw->conns.items[c].id;
         size_t a;
         LOWER_BOUND(fw->apis.items, fw->apis.len, id, a);
@@ -197,7 +210,60 @@ static int read_links(cs_db *r, cs_module_input *in, const framework *fw, const 
     return 0;
 }
 
-static int read_all_links(cs_db *r, cs_module_input *in)
+static void push_pair(cs_module_input *in, const api_row *f, const api_row *b)
+{
+    cs_fwd_bwd_pair p = {f->name, f->start, f->end, "", 0, 0};
+    if (b) {
+        p.bwd_name = b->name;
+        p.bwd_ts = b->start;
+        p.bwd_end = b->end;
+    }
+    CS_VEC_PUSH(in->pairs, p);
+}
+
+static bool is_queue_op(const char *name)
+{
+    /* SQL LIKE 'Enqueue%' is case-insensitive for ASCII. */
+    return strncasecmp(name, "Enqueue", 7) == 0 || strncasecmp(name, "Dequeue", 7) == 0;
+}
+
+/* Step 3 for one CONNECTION_IDS group [first, last) of two or more rows:
+** the forward ops (PYTORCH_API rows of its smallest id) each with every
+** backward op (rows of its largest id), or with none, as the reference's
+** LEFT JOINs give them. */
+static void pairs_of_group(const framework *fw, size_t first, size_t last, cs_module_input *in)
+{
+    size_t nvalid = 0;
+    while (first + nvalid < last && !fw->conns.items[first + nvalid].null_id) nvalid++;
+    if (nvalid == 0) return;    /* MIN(id) is NULL: no forward op joins */
+    int64_t min_id = fw->conns.items[first].id, max_id = fw->conns.items[first + nvalid - 1].id;
+    size_t f0, b0;
+    LOWER_BOUND(fw->apis.items, fw->apis.len, min_id, f0);
+    LOWER_BOUND(fw->apis.items, fw->apis.len, max_id, b0);
+    for (size_t f = f0; f < fw->apis.len && fw->apis.items[f].conn == min_id; f++) {
+        const api_row *fwd = &fw->apis.items[f];
+        if (!fwd->named || is_queue_op(fwd->name)) continue;
+        if (b0 == fw->apis.len || fw->apis.items[b0].conn != max_id) push_pair(in, fwd, NULL);
+        for (size_t b = b0; b < fw->apis.len && fw->apis.items[b].conn == max_id; b++)
+            push_pair(in, fwd, &fw->apis.items[b]);
+    }
+}
+
+/* Step 3 (GROUP BY connectionId HAVING COUNT(*) > 1, ORDER BY connectionId)
+** over the framework rows already in memory: SQLite would sort
+** CONNECTION_IDS and build an automatic index on PYTORCH_API again, which
+** cost more than all the other module_statistic queries together. */
+static void build_pairs(const framework *fw, cs_module_input *in)
+{
+    for (size_t i = 0; i < fw->conns.len;) {
+        size_t j = i + 1;
+        while (j < fw->conns.len && fw->conns.items[j].conn == fw->conns.items[i].conn) j++;
+        if (j - i > 1) pairs_of_group(fw, i, j, in);
+        i = j;
+    }
+}
+
+static int read_links_and_pairs(cs_db *r, cs_module_input *in)
 {
     framework fw = {0};
     int rc = read_framework(r, in, &fw);
@@ -212,36 +278,10 @@ static int read_all_links(cs_db *r, cs_module_input *in)
         rc = read_links(r, in, &fw, "COMMUNICATION_SCHEDULE_TASK_INFO",
                         "SELECT c.name, t.startNs, t.endNs, t.connectionId FROM COMMUNICATION_SCHEDULE_TASK_INFO c"
                         " JOIN TASK t ON t.globalTaskId = c.globalTaskId");
+    if (rc == 0) build_pairs(&fw, in);
     free(fw.conns.items);
     free(fw.apis.items);
     return rc;
-}
-
-static int read_pairs(cs_db *r, cs_module_input *in)
-{
-    static const char sql[] =
-        "SELECT f.name, f.startNs, f.endNs, b.name, b.startNs, b.endNs FROM"
-        " (SELECT connectionId, MIN(id) AS min_id, MAX(id) AS max_id FROM CONNECTION_IDS"
-        "  GROUP BY connectionId HAVING COUNT(*) > 1) c"
-        " LEFT JOIN PYTORCH_API f ON f.connectionId = c.min_id"
-        " LEFT JOIN PYTORCH_API b ON b.connectionId = c.max_id"
-        " LEFT JOIN STRING_IDS fn ON fn.id = f.name"
-        " WHERE fn.value NOT LIKE 'Enqueue%' AND fn.value NOT LIKE 'Dequeue%'"
-        " ORDER BY c.connectionId";
-    sqlite3_stmt *st = cs_db_prepare(r, "CONNECTION_IDS", sql);
-    if (!st) return -1;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cs_fwd_bwd_pair p;
-        p.fwd_name = name_of(in, st, 0);
-        p.fwd_ts = int_or_zero(st, 1);
-        p.fwd_end = int_or_zero(st, 2);
-        p.bwd_name = name_of(in, st, 3);
-        p.bwd_ts = int_or_zero(st, 4);
-        p.bwd_end = int_or_zero(st, 5);
-        CS_VEC_PUSH(in->pairs, p);
-    }
-    return cs_db_finish(r, st, rc, "CONNECTION_IDS");
 }
 
 static const char *missing_table(cs_db *r)
@@ -330,7 +370,7 @@ static int read_module_input(cs_db *r, cs_module_input *in)
         in->skip_reason = cs_xasprintf("missing table %s", missing);
         return 0;
     }
-    if (read_all_links(r, in) || read_pairs(r, in)) goto schema;
+    if (read_links_and_pairs(r, in)) goto schema;
     if (in->links.len == 0)
         in->skip_reason = cs_xstrdup("no framework-to-kernel links: graphs captured before profiling started?");
     return 0;

@@ -5,8 +5,12 @@
 
 typedef struct slot {
     int64_t id;
-    char *text;             /* NULL: empty slot */
+    char *text;             /* NULL: empty slot; `unknown`: no such id or a NULL value */
 } slot;
+
+/* Shared by every id without a text, so a miss costs no allocation and is
+** told apart from a real "" by its address. */
+static char unknown[] = "";
 
 struct cs_string_ids {
     sqlite3_stmt *lookup;
@@ -47,18 +51,18 @@ static void grow(cs_string_ids *c)
 
 static char *query(cs_string_ids *c, int64_t id)
 {
-    if (!c->lookup) return cs_xstrdup("");
+    if (!c->lookup) return unknown;
     sqlite3_reset(c->lookup);
     sqlite3_bind_int64(c->lookup, 1, id);
     const unsigned char *text = NULL;
     if (sqlite3_step(c->lookup) == SQLITE_ROW) text = sqlite3_column_text(c->lookup, 0);
-    return cs_xstrdup(text ? (const char *)text : "");
+    return text ? cs_xstrdup((const char *)text) : unknown;
 }
 
-const char *cs_string_ids_get(cs_string_ids *c, int64_t id)
+const char *cs_string_ids_find(cs_string_ids *c, int64_t id)
 {
     slot *s = find_slot(c->slots, c->cap, id);
-    if (s->text) return s->text;
+    if (s->text) return s->text == unknown ? NULL : s->text;
     if ((c->len + 1) * 2 > c->cap) {
         grow(c);
         s = find_slot(c->slots, c->cap, id);
@@ -66,7 +70,13 @@ const char *cs_string_ids_get(cs_string_ids *c, int64_t id)
     s->id = id;
     s->text = query(c, id);
     c->len++;
-    return s->text;
+    return s->text == unknown ? NULL : s->text;
+}
+
+const char *cs_string_ids_get(cs_string_ids *c, int64_t id)
+{
+    const char *text = cs_string_ids_find(c, id);
+    return text ? text : "";
 }
 
 void cs_string_ids_detach(cs_string_ids *c)
@@ -79,7 +89,8 @@ void cs_string_ids_detach(cs_string_ids *c)
 void cs_string_ids_free(cs_string_ids *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->cap; i++) free(c->slots[i].text);
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i].text != unknown) free(c->slots[i].text);
     free(c->slots);
     sqlite3_finalize(c->lookup);
     free(c);

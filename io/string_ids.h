@@ -19,6 +19,9 @@ cs_string_ids *cs_string_ids_new(cs_db *r);
 /* The text of id, or "" when the id is unknown or NULL-valued.  The pointer
 ** stays valid until cs_string_ids_free. */
 const char *cs_string_ids_get(cs_string_ids *c, int64_t id);
+/* The text of id, or NULL when the id is unknown or NULL-valued (what a
+** JOIN to STRING_IDS would drop). */
+const char *cs_string_ids_find(cs_string_ids *c, int64_t id);
 /* Finalizes the lookup so the database can close; the texts already
 ** resolved stay valid, further ids resolve to "". */
 void cs_string_ids_detach(cs_string_ids *c);
