@@ -184,9 +184,26 @@ static int cmp_link(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* One source table: rows (kernel name id, start, end, connection id),
-** joined, then sorted by (op start, kernel start) as the reference's
-** per-table query orders them (ties: row order). */
+static void link_kernel(const framework *fw, const char *name, int64_t start, int64_t end, int64_t conn,
+                        link_vec *rows)
+{
+    cs_kernel_link k = {name, start, end, "", 0, 0};
+    emit_links(fw, conn, &k, rows);
+}
+
+/* Sorts one source table's links by (op start, kernel start) as the
+** reference's per-table query orders them (ties: row order) and appends
+** them.  The kernels come in nearly that order already. */
+static void append_links(link_vec *rows, cs_module_input *in)
+{
+    bool sorted = true;
+    for (size_t i = 1; i < rows->len && sorted; i++) sorted = cmp_link(&rows->items[i - 1], &rows->items[i]) <= 0;
+    if (!sorted) qsort(rows->items, rows->len, sizeof(link_row), cmp_link);
+    for (size_t i = 0; i < rows->len; i++) CS_VEC_PUSH(in->links, rows->items[i].link);
+    free(rows->items);
+}
+
+/* One source table: rows (kernel name id, start, end, connection id). */
 static int read_links(cs_db *r, cs_module_input *in, const framework *fw, const char *table, const char *sql)
 {
     if (!cs_db_has_table(r, table)) return 0;
@@ -196,18 +213,27 @@ static int read_links(cs_db *r, cs_module_input *in, const framework *fw, const 
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t conn;
-        if (!cs_db_int(st, 3, &conn)) continue;
-        cs_kernel_link k = {name_of(in, st, 0), int_or_zero(st, 1), int_or_zero(st, 2), "", 0, 0};
-        emit_links(fw, conn, &k, &rows);
+        if (cs_db_int(st, 3, &conn))
+            link_kernel(fw, name_of(in, st, 0), int_or_zero(st, 1), int_or_zero(st, 2), conn, &rows);
     }
     if (cs_db_finish(r, st, rc, table)) {
         free(rows.items);
         return -1;
     }
-    if (rows.len) qsort(rows.items, rows.len, sizeof(link_row), cmp_link);
-    for (size_t i = 0; i < rows.len; i++) CS_VEC_PUSH(in->links, rows.items[i].link);
-    free(rows.items);
+    append_links(&rows, in);
     return 0;
+}
+
+/* The COMPUTE_TASK_INFO links from the kernels the TASK pass collected. */
+static void links_of_kernels(cs_module_input *in, const framework *fw, const cs_kernel_rows *kernels)
+{
+    link_vec rows = {0};
+    for (size_t i = 0; i < kernels->len; i++) {
+        const cs_kernel_row *k = &kernels->items[i];
+        const char *name = k->name_id == CS_NO_NAME_ID ? "" : cs_string_ids_get(in->names, k->name_id);
+        link_kernel(fw, name, k->start, k->end, k->conn, &rows);
+    }
+    append_links(&rows, in);
 }
 
 static void push_pair(cs_module_input *in, const api_row *f, const api_row *b)
@@ -263,11 +289,13 @@ static void build_pairs(const framework *fw, cs_module_input *in)
     }
 }
 
-static int read_links_and_pairs(cs_db *r, cs_module_input *in)
+static int read_links_and_pairs(cs_db *r, const cs_kernel_rows *kernels, cs_module_input *in)
 {
     framework fw = {0};
     int rc = read_framework(r, in, &fw);
-    if (rc == 0)
+    if (rc == 0 && kernels)
+        links_of_kernels(in, &fw, kernels);
+    else if (rc == 0)
         rc = read_links(r, in, &fw, "COMPUTE_TASK_INFO",
                         "SELECT c.name, t.startNs, t.endNs, t.connectionId FROM COMPUTE_TASK_INFO c"
                         " JOIN TASK t ON t.globalTaskId = c.globalTaskId");
@@ -292,7 +320,7 @@ static const char *missing_table(cs_db *r)
     return NULL;
 }
 
-static int read_module_input(cs_db *r, cs_module_input *in);
+static int read_module_input(cs_db *r, const cs_kernel_rows *kernels, cs_module_input *in);
 
 /* The host window [start, end] of STEP_TIME id step; false when absent. */
 static bool step_window(cs_db *r, int64_t step, int64_t *start, int64_t *end)
@@ -332,7 +360,7 @@ static void keep_step(cs_module_input *in, int64_t lo, int64_t hi)
     in->pairs.len = k;
 }
 
-int cs_read_module_input(cs_db *r, const int64_t *step_id, cs_module_input *in)
+int cs_read_module_input(cs_db *r, const int64_t *step_id, const cs_kernel_rows *kernels, cs_module_input *in)
 {
     int64_t lo = 0, hi = 0;
     memset(in, 0, sizeof *in);
@@ -340,7 +368,7 @@ int cs_read_module_input(cs_db *r, const int64_t *step_id, cs_module_input *in)
         in->no_step = true;
         return 0;
     }
-    int rc = read_module_input(r, in);
+    int rc = read_module_input(r, kernels, in);
     cs_string_ids_detach(in->names);   /* the strings outlive the connection */
     in->has_ranges = in->ranges.len > 0 || in->ranges_dropped > 0;
     if (rc == 0 && step_id) {
@@ -353,7 +381,7 @@ int cs_read_module_input(cs_db *r, const int64_t *step_id, cs_module_input *in)
     return rc;
 }
 
-static int read_module_input(cs_db *r, cs_module_input *in)
+static int read_module_input(cs_db *r, const cs_kernel_rows *kernels, cs_module_input *in)
 {
     if (!cs_db_has_table(r, "MSTX_EVENTS") || !cs_db_has_table(r, "STRING_IDS")) {
         in->skip_reason = cs_xstrdup("no Module ranges (profiled without the nn.Module patch?)");
@@ -370,7 +398,7 @@ static int read_module_input(cs_db *r, cs_module_input *in)
         in->skip_reason = cs_xasprintf("missing table %s", missing);
         return 0;
     }
-    if (read_links_and_pairs(r, in)) goto schema;
+    if (read_links_and_pairs(r, kernels, in)) goto schema;
     if (in->links.len == 0)
         in->skip_reason = cs_xstrdup("no framework-to-kernel links: graphs captured before profiling started?");
     return 0;

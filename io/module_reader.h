@@ -22,12 +22,20 @@ typedef struct cs_module_input {
     bool has_ranges;                    /* Module ranges exist (before any step filter) */
 } cs_module_input;
 
+/* A COMPUTE_TASK_INFO kernel with its TASK columns: one row of Step 2's
+** first query, as the rank reader's TASK pass collects it (times NULL or not
+** numeric: 0; rows without a connection id are not collected). */
+#define CS_NO_NAME_ID INT64_MIN     /* a NULL name */
+typedef struct cs_kernel_row { int64_t name_id, start, end, conn; } cs_kernel_row;
+typedef CS_VEC(cs_kernel_row) cs_kernel_rows;
+
 /* Reads the inputs.  Problems of the data (no MSTX_EVENTS, no Module range, a
 ** missing table or column) set skip_reason and return 0; a read error of the
 ** file returns -1 with the message in r->err. */
 /* step_id (may be NULL): keep only what starts inside the STEP_TIME host
-** window of that step (analyses.md §2.a). */
-int cs_read_module_input(cs_db *r, const int64_t *step_id, cs_module_input *in);
+** window of that step (analyses.md §2.a).  kernels (may be NULL): the compute
+** kernels already collected in TASK order, instead of joining TASK again. */
+int cs_read_module_input(cs_db *r, const int64_t *step_id, const cs_kernel_rows *kernels, cs_module_input *in);
 void cs_module_input_free(cs_module_input *in);
 
 #endif

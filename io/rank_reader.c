@@ -19,6 +19,7 @@ typedef struct reader {
     cs_db base;
     cs_overlap_input *in;
     bool keep_tasks;        /* the wait attribution needs every TASK row */
+    cs_kernel_rows *kernels; /* not NULL: collect module_statistic's compute kernels in the TASK pass */
 } reader;
 
 void cs_overlap_input_free(cs_overlap_input *in)
@@ -30,17 +31,6 @@ void cs_overlap_input_free(cs_overlap_input *in)
     free(in->launches.items);
     memset(in, 0, sizeof *in);
 }
-
-
-
-
-
-
-
-
-
-
-
 
 /* ------------------------------------------------------------------ */
 /* Rank metadata: host, device map, parallel groups.                   */
@@ -313,6 +303,7 @@ static void note_op_device(pending_op *ops, size_t n, int64_t connection_id, int
 
 typedef struct task_pass {
     id_vec compute_ids;     /* COMPUTE_TASK_INFO.globalTaskId, sorted */
+    id_vec compute_names;   /* parallel to compute_ids when kernels are collected; CS_NO_NAME_ID: NULL */
     id_vec kernel_types;    /* Level0 fallback: KERNEL_* taskType ids */
     bool by_kernel_type;
     size_t id_hint, type_hint; /* lookup cursors into the two id sets */
@@ -325,12 +316,25 @@ typedef struct task_pass {
     int64_t outside_session; /* rows kept although outside that window */
 } task_pass;
 
-static bool is_compute_task(task_pass *t, sqlite3_stmt *st)
+static bool is_compute_task(const task_pass *t, sqlite3_stmt *st, size_t *hint_id, size_t *hint_type)
 {
     int64_t id;
     if (t->by_kernel_type)
-        return cs_db_int(st, 5, &id) && contains_i64(t->kernel_types.items, t->kernel_types.len, id, &t->type_hint);
-    return cs_db_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id, &t->id_hint);
+        return cs_db_int(st, 5, &id) && contains_i64(t->kernel_types.items, t->kernel_types.len, id, hint_type);
+    return cs_db_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id, hint_id);
+}
+
+/* module_statistic's COMPUTE_TASK_INFO ⋈ TASK row of a compute task (the
+** id at compute_ids[at]), with that query's coercions: NULL or non-numeric
+** times read as 0, a row without a connection id links nothing. */
+static void collect_kernel(reader *r, const task_pass *t, sqlite3_stmt *st, size_t at)
+{
+    cs_kernel_row k;
+    if (!cs_db_int(st, 3, &k.conn)) return;
+    if (!cs_db_int(st, 0, &k.start)) k.start = 0;
+    if (!cs_db_int(st, 1, &k.end)) k.end = 0;
+    k.name_id = t->compute_names.items[at];
+    CS_VEC_PUSH(*r->kernels, k);
 }
 
 /* One TASK row has three uses, each needing only its own columns (as the
@@ -352,7 +356,9 @@ static void classify_task(reader *r, task_pass *t, sqlite3_stmt *st, int64_t *ba
     }
     if (linked && times) cs_step_builder_add_task(&t->steps, conn, start, end);
     if (linked && dev) note_op_device(t->ops.items, t->ops.len, conn, device);
-    if (times && dev && is_compute_task(t, st)) {
+    bool compute = is_compute_task(t, st, &t->id_hint, &t->type_hint);
+    if (compute && t->compute_names.len) collect_kernel(r, t, st, t->id_hint);
+    if (times && dev && compute) {
         cs_device_range c = {start, end, device, false};
         CS_VEC_PUSH(r->in->compute, c);
     }
@@ -387,11 +393,51 @@ static void read_session_window(reader *r, task_pass *t)
     sqlite3_finalize(st);
 }
 
+typedef struct id_name { int64_t id, name; } id_name;
+
+static int cmp_id_name(const void *a, const void *b)
+{
+    const id_name *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The compute ids with their kernel name ids, for collect_kernel.  False
+** (nothing read) when the name column cannot be read: module_statistic then
+** runs its own query and reports the problem itself. */
+static bool read_compute_names(reader *r, task_pass *t)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->base.db, "SELECT globalTaskId, name FROM COMPUTE_TASK_INFO", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    CS_VEC(id_name) rows = {0};
+    int rc;
+    bool sorted = true;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        id_name x;
+        if (!cs_db_int(st, 0, &x.id)) continue;
+        if (!cs_db_int(st, 1, &x.name)) x.name = CS_NO_NAME_ID;
+        sorted = sorted && (rows.len == 0 || rows.items[rows.len - 1].id <= x.id);
+        CS_VEC_PUSH(rows, x);
+    }
+    sqlite3_finalize(st);
+    bool ok = rc == SQLITE_DONE;
+    if (ok && !sorted) qsort(rows.items, rows.len, sizeof *rows.items, cmp_id_name);
+    for (size_t i = 0; ok && i < rows.len; i++) {
+        CS_VEC_PUSH(t->compute_ids, rows.items[i].id);
+        CS_VEC_PUSH(t->compute_names, rows.items[i].name);
+    }
+    free(rows.items);
+    return ok;
+}
+
 static int prepare_compute_ids(reader *r, task_pass *t)
 {
-    if (cs_db_has_table(&r->base, "COMPUTE_TASK_INFO"))
+    if (cs_db_has_table(&r->base, "COMPUTE_TASK_INFO")) {
+        if (r->kernels && read_compute_names(r, t)) return 0;
+        r->kernels = NULL;
         return read_id_set(r, "COMPUTE_TASK_INFO", "SELECT globalTaskId FROM COMPUTE_TASK_INFO",
                            &t->compute_ids);
+    }
     t->by_kernel_type = true;
     cs_report_note(&r->base.res->report, "overlap",
                    "rank %" PRId64 ": no COMPUTE_TASK_INFO (profiler level 0?); compute = KERNEL_* tasks",
@@ -433,6 +479,7 @@ static int build_steps(reader *r, task_pass *t)
 static void task_pass_free(task_pass *t)
 {
     free(t->compute_ids.items);
+    free(t->compute_names.items);
     free(t->kernel_types.items);
     free(t->ops.items);
     free(t->launches.items);
@@ -490,12 +537,18 @@ int cs_read_rank(const char *db_path, cs_rank_result *res, const cs_read_request
     if (req->modules) memset(req->modules, 0, sizeof *req->modules);
     if (req->comm) memset(req->comm, 0, sizeof *req->comm);
     cs_overlap_input unused = {0};
-    reader r = {{NULL, db_path, res, err, false}, req->overlap ? req->overlap : &unused, req->wait_inputs};
+    cs_kernel_rows kernels = {0};
+    reader r = {{NULL, db_path, res, err, false}, req->overlap ? req->overlap : &unused, req->wait_inputs,
+                req->overlap && req->modules ? &kernels : NULL};
     r.base.db = cs_db_open_ro(db_path, err);
     if (!r.base.db) return -1;
     int rc = read_metadata(&r);
     if (rc == 0 && req->overlap) rc = read_overlap_inputs(&r);
-    if (rc == 0 && req->modules) rc = cs_read_module_input(&r.base, req->step_id, req->modules);
+    /* The kernels count only when the TASK pass ran to its end. */
+    bool shared = r.kernels && r.in->usable;
+    if (rc == 0 && req->modules)
+        rc = cs_read_module_input(&r.base, req->step_id, shared ? &kernels : NULL, req->modules);
+    free(kernels.items);
     if (rc == 0 && req->comm) rc = cs_read_comm_input(&r.base, req->comm);
     sqlite3_close(r.base.db);
     return rc;
