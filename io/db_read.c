@@ -95,9 +95,14 @@ int cs_db_finish(cs_db *r, sqlite3_stmt *st, int rc, const char *table)
 ** PYTORCH_API stores its times as TEXT in some producer versions. */
 bool cs_db_int(sqlite3_stmt *st, int col, int64_t *out)
 {
-    int type = sqlite3_column_type(st, col);
+    /* One column_value call instead of column_type + column_int64: each
+    ** sqlite3_column_* call locks and checks the statement, which cost more
+    ** than the values on the million-row TASK scans.  The value is only read
+    ** here, by the connection's own thread. */
+    sqlite3_value *v = sqlite3_column_value(st, col);
+    int type = sqlite3_value_type(v);
     if (type == SQLITE_INTEGER) {
-        *out = sqlite3_column_int64(st, col);
+        *out = sqlite3_value_int64(v);
         return true;
     }
     if (type == SQLITE_TEXT) {
