@@ -763,6 +763,7 @@ int cs_comm_rank_compute(const cs_comm_op_in *ops, size_t nops,
     out->counts.ops_kept = (int64_t)out->ops.len;
     if (out->bands.len >= UINT32_MAX || out->links.len >= UINT32_MAX || out->packets.len >= UINT32_MAX)
         return cs_fail(err, "communication: too many records in one rank");
+    cs_comm_rank_integrate(out);
     return 0;
 }
 
@@ -776,5 +777,6 @@ void cs_comm_rank_free(cs_comm_rank *r)
     free(r->bands.items);
     free(r->packets.items);
     free(r->links.items);
+    free(r->reps.items);
     memset(r, 0, sizeof *r);
 }

@@ -242,13 +242,31 @@ typedef struct cs_comm_counts {
     int64_t idle_mismatch;      /* |transit + wait + idle − elapse| too large: internal error */
 } cs_comm_counts;
 
+/* Kinds of matrix representatives (torch_npu integrate_matrix_data). */
+enum { CS_REP_TOP1, CS_REP_MIDDLE, CS_REP_BOTTOM1, CS_REP_BOTTOM2, CS_REP_BOTTOM3, CS_REP_TOTAL, CS_REP_COUNT };
+
+/* One representative row of the rank's matrix (a CommAnalyzerMatrix row):
+** the links of one (step, rule P1 section, op type, group, src, dst) over
+** the rank's ops, sorted by bandwidth descending, give top1, middle,
+** bottom1..3 (one link each) and total (their sums).  The key's step, p2p,
+** group and type (cs_comm_matrix_type of the name) are those of key_op. */
+typedef struct cs_comm_rep {
+    uint32_t key_op;        /* an op of the run: index into cs_comm_rank.ops */
+    uint32_t op;            /* the represented op (its name is op_name); UINT32_MAX on total ("") */
+    uint32_t src, dst;      /* local ranks of the group */
+    uint8_t kind;           /* CS_REP_* */
+    uint8_t transport;      /* cs_comm_transport: the link's; total: the top link's */
+    double size_mb, time_ms;
+} cs_comm_rep;
+
 /* One rank's communication records. */
 typedef struct cs_comm_rank {
     CS_VEC(cs_comm_group) groups;   /* distinct, in first-use order */
     CS_VEC(cs_comm_op) ops;         /* kept ops, in input order */
     CS_VEC(cs_comm_band) bands;
     CS_VEC(cs_comm_packet) packets;
-    CS_VEC(cs_comm_link) links;
+    CS_VEC(cs_comm_link) links;     /* the worker's only: not encoded (reps carry the matrix) */
+    CS_VEC(cs_comm_rep) reps;       /* the matrix representatives of the links, any order */
     cs_comm_counts counts;
 } cs_comm_rank;
 
@@ -274,6 +292,20 @@ int cs_comm_rank_compute(const cs_comm_op_in *ops, size_t nops,
 
 /* Frees everything r owns and leaves it zeroed; NULL is a no-op. */
 void cs_comm_rank_free(cs_comm_rank *r);
+
+/* Replaces r->reps by the matrix representatives of r->links (comm_rep.c).
+** cs_comm_rank_compute calls it; records built by hand need it once their
+** links are complete.  The per-rank half of the matrix reduce runs where the
+** links are, so that only its result (a few rows per link and step instead
+** of a link per op) crosses to process 0. */
+void cs_comm_rank_integrate(cs_comm_rank *r);
+
+/* The matrix op type of an op name (torch_npu get_comm_type): the first
+** match of send|reduce|invalid|broadcast|allreduce|receive|allgather|
+** reducescatter|scatter|alltoall|alltoallv|alltoallvc|batchsendrecv in the
+** lower-cased name, else the name up to its first "__".  Returns a newly
+** allocated string; the caller frees it. */
+char *cs_comm_matrix_type(const char *op_name);
 
 /* ------------------------------------------------------------------------
 ** Pieces exposed for the unit tests and for the reader.

@@ -5,19 +5,27 @@
 ** recipes/communication_matrix_sum (matrix group-by, rank mapping, totals),
 ** analysis/communication_analysis.py and comm_matrix_analysis.py (the JSON
 ** files), and torch_npu's CommunicationParser.integrate_matrix_data (the
-** per-rank representatives top1/middle/bottom1..3/total).
+** per-rank representatives, comm_rep.c).
 **
 ** Sums follow the tool that makes them in the reference: pandas groupby
 ** sums are Kahan-compensated (ksum), numpy's DataFrame.sum is pairwise
 ** (np_sum), Python's += and sum() are plain left-to-right additions.
+**
+** Streaming: cs_comm_acc_add() turns one rank into its per-op rows (sorted
+** as the table sorts a rank's rows), its totals and its matrix
+** representatives, keyed by the rank's own groups in the cluster's order
+** (hash text); cs_comm_acc_finish() renumbers the groups, moves the rows
+** into table order (steps, then ranks) in place and merges the
+** representatives.  Every sort that the reference's ORDER BY implies is a
+** stable one here, as glibc's qsort (a merge sort) made the earlier
+** whole-table sorts.
 */
 #include "comm_sum.h"
 
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
-
-#include "hccl_names.h"
 
 #define CMP(a, b) do { if ((a) != (b)) return (a) < (b) ? -1 : 1; } while (0)
 
@@ -80,50 +88,49 @@ static double pandas_ratio(double x, double y)
 }
 
 /* ------------------------------------------------------------------------
-** Working state.
+** Op names: the rows point to one copy per op (summary.c tells the packet
+** rows of one op from another op's by the pointer), packed in blocks rather
+** than one allocation each.
 */
 
-typedef struct rank_in {
-    int64_t rank;
-    const cs_comm_rank *rec;
-    uint32_t *group;            /* rec->groups index -> cluster group index */
-} rank_in;
+#define NAME_BLOCK_SIZE (64 * 1024)
 
-/* local -> global rank map of one group */
-typedef struct rank_pair {
-    int64_t local, global;
-} rank_pair;
+struct cs_comm_name_block {
+    cs_comm_name_block *next;
+    size_t used, size;
+    char text[];
+};
 
-typedef CS_VEC(rank_pair) pair_vec;
-
-typedef struct group_map {
-    const cs_parallel_group *meta;  /* parallel_group_info entry, or NULL */
-    pair_vec self;                  /* self-link rule, first claim kept */
-    pair_vec conflicts;             /* later claims by other ranks */
-} group_map;
-
-static const rank_pair *find_pair(const pair_vec *v, int64_t local)
+static const char *keep_name(cs_comm_name_block **head, const char *s)
 {
-    for (size_t i = 0; i < v->len; i++)
-        if (v->items[i].local == local) return &v->items[i];
-    return NULL;
+    size_t n = strlen(s) + 1;
+    cs_comm_name_block *b = *head;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > NAME_BLOCK_SIZE ? n : NAME_BLOCK_SIZE;
+        b = cs_xmalloc(sizeof *b + size);
+        b->next = *head;
+        b->used = 0;
+        b->size = size;
+        *head = b;
+    }
+    char *p = b->text + b->used;
+    memcpy(p, s, n);
+    b->used += n;
+    return p;
 }
 
-static bool find_claim(const pair_vec *v, rank_pair claim)
+static void free_names(cs_comm_name_block *b)
 {
-    for (size_t i = 0; i < v->len; i++)
-        if (v->items[i].local == claim.local && v->items[i].global == claim.global) return true;
-    return false;
+    while (b) {
+        cs_comm_name_block *next = b->next;
+        free(b);
+        b = next;
+    }
 }
 
-typedef struct ctx {
-    rank_in *r;
-    size_t nr;
-    group_map *map;             /* per cluster group */
-    uint32_t *set_of;           /* per cluster group × 2 (collective, p2p): JSON set, UINT32_MAX if none */
-    CS_VEC(char *) types;       /* matrix op types, interned */
-    cs_comm_sum *out;
-} ctx;
+/* ------------------------------------------------------------------------
+** Steps and groups.
+*/
 
 static int step_cmp(cs_comm_step a, cs_comm_step b)
 {
@@ -140,17 +147,6 @@ static cs_comm_step op_step(const cs_comm_op *op)
     return s;
 }
 
-/* ------------------------------------------------------------------------
-** Ranks and groups.
-*/
-
-static int cmp_rank_in(const void *a, const void *b)
-{
-    const rank_in *x = a, *y = b;
-    CMP(x->rank, y->rank);
-    return 0;
-}
-
 typedef struct group_key {
     char text[24];
     uint64_t hash;
@@ -164,48 +160,720 @@ static int cmp_group_key(const void *a, const void *b)
     return s ? s : strcmp(x->name, y->name);    /* a hash collision: the smaller name names it */
 }
 
-/* The cluster's groups, sorted by the text of their hash (the ORDER BY of
-** group_name), and each rank's local -> cluster index. */
-static void build_groups(ctx *c)
+/* A list of groups sorted by the text of their hash (the ORDER BY of
+** group_name), one per hash, with owned names. */
+typedef struct group_list {
+    cs_comm_group *items;
+    size_t len;
+} group_list;
+
+static group_list sorted_groups(const cs_comm_group *groups, size_t n)
 {
-    CS_VEC(group_key) keys = {0};
-    for (size_t i = 0; i < c->nr; i++) {
-        const cs_comm_rank *rec = c->r[i].rec;
-        for (size_t g = 0; g < rec->groups.len; g++) {
-            group_key k = {{0}, rec->groups.items[g].hash, rec->groups.items[g].name};
-            snprintf(k.text, sizeof k.text, "%" PRIu64, k.hash);
-            CS_VEC_PUSH(keys, k);
+    group_key *keys = cs_xmalloc((n ? n : 1) * sizeof *keys);
+    for (size_t g = 0; g < n; g++) {
+        keys[g] = (group_key){{0}, groups[g].hash, groups[g].name};
+        snprintf(keys[g].text, sizeof keys[g].text, "%" PRIu64, keys[g].hash);
+    }
+    sort_items(keys, n, sizeof *keys, cmp_group_key);
+    group_list out = {cs_xmalloc((n ? n : 1) * sizeof *out.items), 0};
+    for (size_t i = 0; i < n; i++) {
+        if (out.len && out.items[out.len - 1].hash == keys[i].hash) continue;
+        out.items[out.len++] = (cs_comm_group){cs_xstrdup(keys[i].name), keys[i].hash};
+    }
+    free(keys);
+    return out;
+}
+
+/* The index of hash in groups[0..n) (sorted by hash text). */
+static uint32_t find_group(const cs_comm_group *groups, size_t n, uint64_t hash)
+{
+    char want[24];
+    snprintf(want, sizeof want, "%" PRIu64, hash);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {   /* binary search by hash text */
+        size_t mid = lo + (hi - lo) / 2;
+        char at[24];
+        snprintf(at, sizeof at, "%" PRIu64, groups[mid].hash);
+        if (strcmp(at, want) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* rec->groups index -> index in groups[0..n). */
+static uint32_t *map_groups(const cs_comm_rank *rec, const cs_comm_group *groups, size_t n)
+{
+    uint32_t *map = cs_xmalloc((rec->groups.len ? rec->groups.len : 1) * sizeof *map);
+    for (size_t g = 0; g < rec->groups.len; g++) map[g] = find_group(groups, n, rec->groups.items[g].hash);
+    return map;
+}
+
+static void free_group_list(group_list *v)
+{
+    for (size_t i = 0; i < v->len; i++) free(v->items[i].name);
+    free(v->items);
+    memset(v, 0, sizeof *v);
+}
+
+/* ------------------------------------------------------------------------
+** The accumulator.
+*/
+
+/* A self link of a rank: it claims a local rank of a group. */
+typedef struct self_claim {
+    uint32_t group;             /* the rank's group index (add), the cluster's (finish) */
+    int64_t local;
+} self_claim;
+
+typedef CS_VEC(self_claim) claim_vec;
+
+typedef struct range {
+    size_t first, n;
+} range;
+
+/* A representative row of one rank (a CommAnalyzerMatrix row); the
+** cluster holds one per rank and link key until the finish merges them. */
+typedef struct rep_row {
+    cs_comm_step step;
+    int64_t rank;
+    const char *op_name;
+    double size, time;
+    uint32_t type;              /* the rank's type index (add), the cluster's (finish) */
+    uint32_t group;             /* the rank's group index (add), the cluster's (finish) */
+    uint32_t src, dst;
+    bool p2p;
+    uint8_t rep;                /* CS_REP_* */
+    uint8_t transport;
+} rep_row;
+
+typedef CS_VEC(rep_row) rep_vec;
+typedef CS_VEC(char *) text_vec;
+
+/* What one added rank keeps.  Its rows carry group indices into its own
+** groups (sorted as the cluster's), renumbered by the finish. */
+typedef struct slot {
+    int64_t rank;
+    const cs_comm_rank *rec;    /* JSON only: the records (borrowed) */
+    group_list groups;          /* the rank's groups, sorted by hash text, one per hash */
+    text_vec types;             /* its matrix op types, in first-seen op order */
+    claim_vec claims;           /* its self links, distinct */
+    range time, bw, time_tot, bw_tot, reps;
+} slot;
+
+typedef CS_VEC(cs_comm_time_row) time_vec;
+typedef CS_VEC(cs_comm_bw_row) bw_vec;
+
+/* The arrays that grow over the whole run (rows, representatives, matrix)
+** jump, once past 1 MB, to a block of 32 MB or more: glibc serves a request
+** that big from a mapping of its own whatever its mmap threshold (main.c
+** keeps smaller blocks in the heap for reuse), and realloc grows a mapping
+** in place.  Doubling inside the heap would leave each smaller block behind
+** as a hole that the rest rarely fills (70 MB of free heap at 256 ranks).
+** Pages not yet touched take no memory. */
+#define MAPPED_BLOCK ((size_t)32 << 20)
+#define RESERVE_LONG(v, n)                                                      \
+    do {                                                                        \
+        size_t need_ = (n) * sizeof *(v).items;                                 \
+        if ((n) > (v).cap && need_ > ((size_t)1 << 20) && need_ < MAPPED_BLOCK) \
+            CS_VEC_RESERVE(v, MAPPED_BLOCK / sizeof *(v).items + 1);            \
+        CS_VEC_RESERVE(v, n);                                                   \
+    } while (0)
+
+#define PUSH_LONG(v, x)                                                         \
+    do {                                                                        \
+        RESERVE_LONG(v, (v).len + 1);                                           \
+        (v).items[(v).len++] = (x);                                             \
+    } while (0)
+
+struct cs_comm_acc {
+    bool rows, json;
+    CS_VEC(slot) slots;
+    time_vec time, time_totals;
+    bw_vec bandwidth, bw_totals;
+    rep_vec reps;
+    cs_comm_name_block *names;
+};
+
+/* One rank while it is added. */
+typedef struct rank_in {
+    int64_t rank;
+    const cs_comm_rank *rec;
+    uint32_t *group;            /* rec->groups index -> the slot's group index */
+    const char **names;         /* op index -> its name kept in the accumulator */
+} rank_in;
+
+/* A kept op with its sort keys. */
+typedef struct op_ref {
+    cs_comm_step step;
+    uint32_t group;
+    uint32_t op;
+} op_ref;
+
+static int cmp_op_ref(const void *a, const void *b)
+{
+    const op_ref *x = a, *y = b;
+    int s = step_cmp(x->step, y->step);
+    if (s) return s;
+    CMP(x->group, y->group);
+    CMP(x->op, y->op);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+** One rank's ClusterCommunicationTime / ClusterCommunicationBandwidth rows:
+** the per-op rows and the totals of each (step, group) run, each sorted as
+** the table's ORDER BY sorts one rank's rows (ties in generation order).
+*/
+
+typedef struct time_gen {
+    cs_comm_time_row row;
+    size_t gen;
+} time_gen;
+
+typedef struct bw_gen {
+    cs_comm_bw_row row;
+    size_t gen;
+} bw_gen;
+
+typedef CS_VEC(time_gen) time_gens;
+typedef CS_VEC(bw_gen) bw_gens;
+
+static int cmp_time_row(const cs_comm_time_row *x, const cs_comm_time_row *y)
+{
+    int s = step_cmp(x->step, y->step);
+    if (s) return s;
+    CMP(x->rank, y->rank);
+    CMP(x->group, y->group);
+    CMP(x->op_name == NULL, y->op_name == NULL);
+    CMP(x->start_us, y->start_us);
+    if (x->op_name && y->op_name) return strcmp(x->op_name, y->op_name);
+    return 0;
+}
+
+static int cmp_bw_row(const cs_comm_bw_row *x, const cs_comm_bw_row *y)
+{
+    int s = step_cmp(x->step, y->step);
+    if (s) return s;
+    CMP(x->rank, y->rank);
+    CMP(x->group, y->group);
+    CMP(x->op_name == NULL, y->op_name == NULL);
+    CMP(x->start_us, y->start_us);
+    if (x->op_name && y->op_name && (s = strcmp(x->op_name, y->op_name)) != 0) return s;
+    CMP(x->band, y->band);
+    CMP(x->package_size, y->package_size);
+    return 0;
+}
+
+static int cmp_time_gen(const void *a, const void *b)
+{
+    const time_gen *x = a, *y = b;
+    int s = cmp_time_row(&x->row, &y->row);
+    if (s) return s;
+    CMP(x->gen, y->gen);
+    return 0;
+}
+
+static int cmp_bw_gen(const void *a, const void *b)
+{
+    const bw_gen *x = a, *y = b;
+    int s = cmp_bw_row(&x->row, &y->row);
+    if (s) return s;
+    CMP(x->gen, y->gen);
+    return 0;
+}
+
+static void push_time(time_gens *v, cs_comm_time_row row)
+{
+    time_gen g = {row, v->len};
+    CS_VEC_PUSH(*v, g);
+}
+
+static void push_bw(bw_gens *v, cs_comm_bw_row row)
+{
+    bw_gen g = {row, v->len};
+    CS_VEC_PUSH(*v, g);
+}
+
+static void op_rows(const rank_in *r, uint32_t o, uint32_t group, time_gens *time, bw_gens *bw)
+{
+    const cs_comm_op *op = &r->rec->ops.items[o];
+    const char *name = r->names[o];
+    cs_comm_time_row t = {op_step(op), r->rank, name, group, op->start_us,
+                          op->elapse_ms, op->transit_ms, op->wait_ms, op->sync_ms, op->idle_ms,
+                          pandas_ratio(op->sync_ms, op->transit_ms + op->sync_ms),
+                          pandas_ratio(op->wait_ms, op->transit_ms + op->wait_ms)};
+    push_time(time, t);
+    for (uint32_t b = 0; b < op->nbands; b++) {
+        const cs_comm_band *band = &r->rec->bands.items[op->band_first + b];
+        cs_comm_bw_row row = {op_step(op), r->rank, name, group, band->type, op->start_us,
+                              band->size_mb, band->time_ms, band->bandwidth,
+                              band->large_packet_ratio, 0, 0, 0};
+        if (!band->npackets) push_bw(bw, row);
+        for (uint32_t p = 0; p < band->npackets; p++) {
+            const cs_comm_packet *pk = &r->rec->packets.items[band->packet_first + p];
+            row.package_size = pk->size_mb;
+            row.count = pk->count;
+            row.total_ms = pk->total_ms;
+            push_bw(bw, row);
         }
     }
-    sort_items(keys.items, keys.len, sizeof *keys.items, cmp_group_key);
-    cs_comm_sum *out = c->out;
-    for (size_t i = 0; i < keys.len; i++) {
-        if (out->groups.len && out->groups.items[out->groups.len - 1].hash == keys.items[i].hash) continue;
-        cs_comm_group g = {cs_xstrdup(keys.items[i].name), keys.items[i].hash};
-        CS_VEC_PUSH(out->groups, g);
+}
+
+/* The op's band of a type, or NULL. */
+static const cs_comm_band *op_band(const cs_comm_rank *rec, const cs_comm_op *op, int type)
+{
+    for (uint32_t b = 0; b < op->nbands; b++)
+        if (rec->bands.items[op->band_first + b].type == type) return &rec->bands.items[op->band_first + b];
+    return NULL;
+}
+
+/* Time totals of one (step, group) run: Kahan sums in op order. */
+static void time_total(const rank_in *r, const op_ref *run, size_t n, time_gens *out)
+{
+    ksum e = {0}, t = {0}, w = {0}, s = {0}, i = {0};
+    for (size_t k = 0; k < n; k++) {
+        const cs_comm_op *op = &r->rec->ops.items[run[k].op];
+        kadd(&e, op->elapse_ms);
+        kadd(&t, op->transit_ms);
+        kadd(&w, op->wait_ms);
+        kadd(&s, op->sync_ms);
+        kadd(&i, op->idle_ms);
     }
-    free(keys.items);
-    for (size_t i = 0; i < c->nr; i++) {
-        const cs_comm_rank *rec = c->r[i].rec;
-        c->r[i].group = cs_xmalloc((rec->groups.len ? rec->groups.len : 1) * sizeof(uint32_t));
-        for (size_t g = 0; g < rec->groups.len; g++) {
-            size_t lo = 0, hi = out->groups.len;
-            while (lo < hi) {   /* binary search by hash text */
-                size_t mid = lo + (hi - lo) / 2;
-                char a[24], b[24];
-                snprintf(a, sizeof a, "%" PRIu64, out->groups.items[mid].hash);
-                snprintf(b, sizeof b, "%" PRIu64, rec->groups.items[g].hash);
-                if (strcmp(a, b) < 0) lo = mid + 1;
-                else hi = mid;
+    cs_comm_time_row row = {run[0].step, r->rank, NULL, run[0].group, 0,
+                            e.sum, t.sum, w.sum, s.sum, i.sum,
+                            pandas_ratio(s.sum, t.sum + s.sum), pandas_ratio(w.sum, t.sum + w.sum)};
+    push_time(out, row);
+}
+
+typedef struct name_ref {
+    const char *name;
+    size_t k;
+} name_ref;
+
+static int cmp_name_ref(const void *a, const void *b)
+{
+    const name_ref *x = a, *y = b;
+    int s = strcmp(x->name, y->name);
+    if (s) return s;
+    CMP(x->k, y->k);
+    return 0;
+}
+
+/* first[k]: run[k] is the first op of its name in the run (the
+** reference's drop_duplicates on hccl_op_name). */
+static void first_names(const rank_in *r, const op_ref *run, size_t n, bool *first)
+{
+    name_ref *v = cs_xmalloc(n * sizeof *v);
+    for (size_t k = 0; k < n; k++) v[k] = (name_ref){r->rec->ops.items[run[k].op].name, k};
+    sort_items(v, n, sizeof *v, cmp_name_ref);
+    for (size_t k = 0; k < n; k++) first[v[k].k] = k == 0 || strcmp(v[k - 1].name, v[k].name) != 0;
+    free(v);
+}
+
+typedef struct pkg_acc {
+    double size;
+    int64_t count;
+    ksum total;
+} pkg_acc;
+
+typedef CS_VEC(pkg_acc) pkg_vec;
+
+static void pkg_add(pkg_vec *v, double size, int64_t count, double total)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        if (v->items[i].size == size) {
+            v->items[i].count += count;
+            kadd(&v->items[i].total, total);
+            return;
+        }
+    }
+    pkg_acc a = {size, count, {0, 0}};
+    kadd(&a.total, total);
+    CS_VEC_PUSH(*v, a);
+}
+
+/* Bandwidth totals of one (step, group) run, per band type. */
+static void bandwidth_total(const rank_in *r, const op_ref *run, size_t n, bw_gens *out)
+{
+    bool *first = cs_xmalloc(n * sizeof *first);
+    double *size = cs_xmalloc(n * sizeof *size), *time = cs_xmalloc(n * sizeof *time);
+    pkg_vec pkgs = {0};
+    first_names(r, run, n, first);
+    for (int type = 0; type < CS_BAND_COUNT; type++) {
+        size_t nd = 0;
+        bool any = false;
+        pkgs.len = 0;
+        for (size_t k = 0; k < n; k++) {
+            const cs_comm_band *b = op_band(r->rec, &r->rec->ops.items[run[k].op], type);
+            if (!b) continue;
+            any = true;
+            if (first[k]) {
+                size[nd] = b->size_mb;
+                time[nd++] = b->time_ms;
             }
-            c->r[i].group[g] = (uint32_t)lo;
+            if (!b->npackets) pkg_add(&pkgs, 0, 0, 0);
+            for (uint32_t p = 0; p < b->npackets; p++) {
+                const cs_comm_packet *pk = &r->rec->packets.items[b->packet_first + p];
+                pkg_add(&pkgs, pk->size_mb, pk->count, pk->total_ms);
+            }
+        }
+        if (!any) continue;
+        double s = np_sum(size, nd), t = np_sum(time, nd);
+        for (size_t p = 0; p < pkgs.len; p++) {
+            cs_comm_bw_row row = {run[0].step, r->rank, NULL, run[0].group, (uint8_t)type, 0,
+                                  s, t, pandas_ratio(s, t), 0,
+                                  pkgs.items[p].size, pkgs.items[p].count, pkgs.items[p].total.sum};
+            push_bw(out, row);
         }
     }
+    free(pkgs.items);
+    free(first);
+    free(size);
+    free(time);
+}
+
+/* The rank's ops by (step, group, op): the runs of the totals. */
+static op_ref *op_refs(const rank_in *r)
+{
+    size_t n = r->rec->ops.len;
+    op_ref *refs = cs_xmalloc((n ? n : 1) * sizeof *refs);
+    for (size_t o = 0; o < n; o++) {
+        const cs_comm_op *op = &r->rec->ops.items[o];
+        refs[o] = (op_ref){op_step(op), r->group[op->group], (uint32_t)o};
+    }
+    sort_items(refs, n, sizeof *refs, cmp_op_ref);
+    return refs;
+}
+
+static size_t run_end(const op_ref *refs, size_t n, size_t i)
+{
+    size_t j = i;
+    while (j < n && step_cmp(refs[j].step, refs[i].step) == 0 && refs[j].group == refs[i].group) j++;
+    return j;
+}
+
+/* Appends the rows of v, sorted, to dst; returns their range there. */
+static range append_time(time_vec *dst, time_gens *v)
+{
+    sort_items(v->items, v->len, sizeof *v->items, cmp_time_gen);
+    range r = {dst->len, v->len};
+    RESERVE_LONG(*dst, dst->len + v->len);
+    for (size_t k = 0; k < v->len; k++) dst->items[dst->len++] = v->items[k].row;
+    v->len = 0;
+    return r;
+}
+
+static range append_bw(bw_vec *dst, bw_gens *v)
+{
+    sort_items(v->items, v->len, sizeof *v->items, cmp_bw_gen);
+    range r = {dst->len, v->len};
+    RESERVE_LONG(*dst, dst->len + v->len);
+    for (size_t k = 0; k < v->len; k++) dst->items[dst->len++] = v->items[k].row;
+    v->len = 0;
+    return r;
+}
+
+static void rank_rows(cs_comm_acc *acc, const rank_in *r, slot *s)
+{
+    time_gens time = {0};
+    bw_gens bw = {0};
+    size_t n = r->rec->ops.len;
+    for (size_t o = 0; o < n; o++)
+        op_rows(r, (uint32_t)o, r->group[r->rec->ops.items[o].group], &time, &bw);
+    s->time = append_time(&acc->time, &time);
+    s->bw = append_bw(&acc->bandwidth, &bw);
+    op_ref *refs = op_refs(r);
+    for (size_t i = 0; i < n;) {
+        size_t j = run_end(refs, n, i);
+        time_total(r, refs + i, j - i, &time);
+        bandwidth_total(r, refs + i, j - i, &bw);
+        i = j;
+    }
+    free(refs);
+    s->time_tot = append_time(&acc->time_totals, &time);
+    s->bw_tot = append_bw(&acc->bw_totals, &bw);
+    free(time.items);
+    free(bw.items);
+}
+
+/* ------------------------------------------------------------------------
+** One rank's matrix representatives and self links.
+*/
+
+static void add_claim(claim_vec *v, uint32_t group, int64_t local)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (v->items[i].group == group && v->items[i].local == local) return;
+    self_claim c = {group, local};
+    CS_VEC_PUSH(*v, c);
+}
+
+/* The matrix type of every key op, interned in the rank's first-seen op
+** order (the key op of a type's first run is its first op with links). */
+static uint32_t *key_types(const cs_comm_rank *rec, text_vec *types)
+{
+    uint32_t *type = cs_xmalloc((rec->ops.len ? rec->ops.len : 1) * sizeof *type);
+    for (size_t o = 0; o < rec->ops.len; o++) type[o] = UINT32_MAX;
+    for (size_t i = 0; i < rec->reps.len; i++) type[rec->reps.items[i].key_op] = 0;
+    for (size_t o = 0; o < rec->ops.len; o++) {
+        if (type[o] == UINT32_MAX) continue;
+        char *t = cs_comm_matrix_type(rec->ops.items[o].name);
+        size_t k = 0;
+        while (k < types->len && strcmp(types->items[k], t) != 0) k++;
+        if (k == types->len) CS_VEC_PUSH(*types, t);
+        else free(t);
+        type[o] = (uint32_t)k;
+    }
+    return type;
+}
+
+static void rank_reps(cs_comm_acc *acc, const rank_in *r, slot *s)
+{
+    const cs_comm_rank *rec = r->rec;
+    uint32_t *type = key_types(rec, &s->types);
+    s->reps.first = acc->reps.len;
+    for (size_t i = 0; i < rec->reps.len; i++) {
+        const cs_comm_rep *x = &rec->reps.items[i];
+        const cs_comm_op *key = &rec->ops.items[x->key_op];
+        uint32_t group = r->group[key->group];
+        rep_row row = {op_step(key), r->rank, x->op == UINT32_MAX ? "" : r->names[x->op], x->size_mb, x->time_ms,
+                       type[x->key_op], group, x->src, x->dst, key->p2p, x->kind, x->transport};
+        PUSH_LONG(acc->reps, row);
+        if (x->src == x->dst) add_claim(&s->claims, group, x->src);
+    }
+    s->reps.n = acc->reps.len - s->reps.first;
+    free(type);
+}
+
+/* Index ranges of a record (it may come from a decoded buffer): the reduce
+** trusts them afterwards. */
+static bool records_valid(const cs_comm_rank *r)
+{
+    for (size_t i = 0; i < r->ops.len; i++) {
+        const cs_comm_op *o = &r->ops.items[i];
+        if (!o->name || o->group >= r->groups.len) return false;
+        if ((uint64_t)o->band_first + o->nbands > r->bands.len) return false;
+    }
+    for (size_t i = 0; i < r->bands.len; i++) {
+        const cs_comm_band *b = &r->bands.items[i];
+        if (b->type >= CS_BAND_COUNT || (uint64_t)b->packet_first + b->npackets > r->packets.len) return false;
+    }
+    for (size_t i = 0; i < r->reps.len; i++) {
+        const cs_comm_rep *x = &r->reps.items[i];
+        if (x->key_op >= r->ops.len || (x->op != UINT32_MAX && x->op >= r->ops.len)) return false;
+        if (x->kind >= CS_REP_COUNT || x->transport >= CS_TRANSPORT_COUNT) return false;
+    }
+    for (size_t i = 0; i < r->groups.len; i++)
+        if (!r->groups.items[i].name) return false;
+    return true;
+}
+
+cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt)
+{
+    cs_comm_acc *acc = cs_xcalloc(1, sizeof *acc);
+    acc->rows = !opt || opt->rows;
+    acc->json = !opt || opt->json;
+    return acc;
+}
+
+int cs_comm_acc_add(cs_comm_acc *acc, int64_t rank, const cs_comm_rank *rec, cs_err *err)
+{
+    if (!rec || !records_valid(rec))
+        return cs_fail(err, "communication: malformed records of rank %" PRId64, rank);
+    slot s = {.rank = rank, .rec = acc->json ? rec : NULL};
+    s.groups = sorted_groups(rec->groups.items, rec->groups.len);
+    rank_in r = {rank, rec, map_groups(rec, s.groups.items, s.groups.len), NULL};
+    r.names = cs_xmalloc((rec->ops.len ? rec->ops.len : 1) * sizeof *r.names);
+    for (size_t o = 0; o < rec->ops.len; o++) r.names[o] = keep_name(&acc->names, rec->ops.items[o].name);
+    if (acc->rows) rank_rows(acc, &r, &s);
+    rank_reps(acc, &r, &s);
+    free(r.group);
+    free(r.names);
+    CS_VEC_PUSH(acc->slots, s);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+** The finish: the cluster's groups, rows in table order.
+*/
+
+/* local -> global rank map of one group */
+typedef struct rank_pair {
+    int64_t local, global;
+} rank_pair;
+
+typedef CS_VEC(rank_pair) pair_vec;
+
+typedef struct group_map {
+    const cs_parallel_group *meta;  /* parallel_group_info entry, or NULL */
+    pair_vec self;                  /* self-link rule, first claim kept */
+    pair_vec conflicts;             /* later claims by other ranks */
+} group_map;
+
+typedef struct ctx {
+    slot *s;                    /* the added ranks, sorted by rank */
+    size_t ns;
+    uint32_t **rec_group;       /* JSON: per slot, rec->groups index -> cluster index */
+    group_map *map;             /* per cluster group */
+    uint32_t *set_of;           /* JSON: per cluster group × 2 (collective, p2p): set, UINT32_MAX if none */
+    text_vec types;             /* matrix op types of the cluster, interned in rank order */
+    cs_comm_sum *out;
+} ctx;
+
+static int cmp_slot(const void *a, const void *b)
+{
+    const slot *x = a, *y = b;
+    CMP(x->rank, y->rank);
+    return 0;
+}
+
+static void renumber(uint32_t *group, const uint32_t *map)
+{
+    *group = map[*group];
+}
+
+/* A slot's rows, representatives and claims: its group indices -> the cluster's. */
+static void renumber_slot(cs_comm_acc *acc, slot *s, const uint32_t *map)
+{
+    for (size_t k = 0; k < s->time.n; k++) renumber(&acc->time.items[s->time.first + k].group, map);
+    for (size_t k = 0; k < s->bw.n; k++) renumber(&acc->bandwidth.items[s->bw.first + k].group, map);
+    for (size_t k = 0; k < s->time_tot.n; k++) renumber(&acc->time_totals.items[s->time_tot.first + k].group, map);
+    for (size_t k = 0; k < s->bw_tot.n; k++) renumber(&acc->bw_totals.items[s->bw_tot.first + k].group, map);
+    for (size_t k = 0; k < s->reps.n; k++) renumber(&acc->reps.items[s->reps.first + k].group, map);
+    for (size_t k = 0; k < s->claims.len; k++) renumber(&s->claims.items[k].group, map);
+}
+
+/* The cluster's groups, and every slot's group indices renumbered to them. */
+static void cluster_groups(ctx *c, cs_comm_acc *acc)
+{
+    CS_VEC(cs_comm_group) all = {0};
+    for (size_t i = 0; i < c->ns; i++)
+        for (size_t g = 0; g < c->s[i].groups.len; g++) CS_VEC_PUSH(all, c->s[i].groups.items[g]);
+    group_list groups = sorted_groups(all.items, all.len);
+    free(all.items);
+    c->out->groups.items = groups.items;
+    c->out->groups.len = c->out->groups.cap = groups.len;
+    for (size_t i = 0; i < c->ns; i++) {
+        slot *s = &c->s[i];
+        uint32_t *map = cs_xmalloc((s->groups.len ? s->groups.len : 1) * sizeof *map);
+        for (size_t g = 0; g < s->groups.len; g++) map[g] = find_group(groups.items, groups.len, s->groups.items[g].hash);
+        renumber_slot(acc, s, map);
+        free(map);
+    }
+}
+
+/* Puts every element where dest says, in place. */
+static void permute(char *rows, size_t size, size_t *dest, size_t n)
+{
+    char *tmp = cs_xmalloc(size);
+    for (size_t i = 0; i < n; i++) {
+        while (dest[i] != i) {
+            size_t j = dest[i];
+            memcpy(tmp, rows + j * size, size);
+            memcpy(rows + j * size, rows + i * size, size);
+            memcpy(rows + i * size, tmp, size);
+            dest[i] = dest[j];
+            dest[j] = j;
+        }
+    }
+    free(tmp);
+}
+
+static cs_comm_step step_at(const char *rows, size_t size, size_t step_at, size_t i)
+{
+    cs_comm_step s;
+    memcpy(&s, rows + i * size + step_at, sizeof s);
+    return s;
+}
+
+/* Moves rows [0, n) into table order: steps ascending, then the slots in
+** rank order.  They come slot by slot (r[k] are slot k's rows), each slot's
+** sorted by step first, so one merge pass numbers their places. */
+static void place_rows(void *base, size_t size, size_t step_off, size_t n, const range *r, size_t nr)
+{
+    char *rows = base;
+    size_t *dest = cs_xmalloc((n ? n : 1) * sizeof *dest);
+    size_t *pos = cs_xmalloc((nr ? nr : 1) * sizeof *pos);
+    for (size_t k = 0; k < nr; k++) pos[k] = r[k].first;
+    for (size_t next = 0; next < n;) {
+        cs_comm_step min = {false, 0};
+        bool any = false;
+        for (size_t k = 0; k < nr; k++) {
+            if (pos[k] == r[k].first + r[k].n) continue;
+            cs_comm_step st = step_at(rows, size, step_off, pos[k]);
+            if (!any || step_cmp(st, min) < 0) min = st;
+            any = true;
+        }
+        for (size_t k = 0; k < nr; k++)
+            while (pos[k] < r[k].first + r[k].n && step_cmp(step_at(rows, size, step_off, pos[k]), min) == 0)
+                dest[pos[k]++] = next++;
+    }
+    permute(rows, size, dest, n);
+    free(pos);
+    free(dest);
+}
+
+/* The slots' ranges of one kind of rows (the range at offset `at` in a slot). */
+static range *slot_ranges(const ctx *c, size_t at)
+{
+    range *r = cs_xmalloc((c->ns ? c->ns : 1) * sizeof *r);
+    for (size_t k = 0; k < c->ns; k++) memcpy(&r[k], (const char *)&c->s[k] + at, sizeof *r);
+    return r;
+}
+
+static void place_time(const ctx *c, time_vec *v, size_t at)
+{
+    range *r = slot_ranges(c, at);
+    place_rows(v->items, sizeof *v->items, offsetof(cs_comm_time_row, step), v->len, r, c->ns);
+    free(r);
+}
+
+static void place_bw(const ctx *c, bw_vec *v, size_t at)
+{
+    range *r = slot_ranges(c, at);
+    place_rows(v->items, sizeof *v->items, offsetof(cs_comm_bw_row, step), v->len, r, c->ns);
+    free(r);
+}
+
+/* The rows into table order, handed over to out. */
+static void table_rows(ctx *c, cs_comm_acc *acc)
+{
+    place_time(c, &acc->time, offsetof(slot, time));
+    place_bw(c, &acc->bandwidth, offsetof(slot, bw));
+    place_time(c, &acc->time_totals, offsetof(slot, time_tot));
+    place_bw(c, &acc->bw_totals, offsetof(slot, bw_tot));
+    cs_comm_sum *out = c->out;
+    out->time.items = acc->time.items;
+    out->time.len = out->time.cap = acc->time.len;
+    out->bandwidth.items = acc->bandwidth.items;
+    out->bandwidth.len = out->bandwidth.cap = acc->bandwidth.len;
+    out->time_totals.items = acc->time_totals.items;
+    out->time_totals.len = out->time_totals.cap = acc->time_totals.len;
+    out->bw_totals.items = acc->bw_totals.items;
+    out->bw_totals.len = out->bw_totals.cap = acc->bw_totals.len;
+    memset(&acc->time, 0, sizeof acc->time);
+    memset(&acc->bandwidth, 0, sizeof acc->bandwidth);
+    memset(&acc->time_totals, 0, sizeof acc->time_totals);
+    memset(&acc->bw_totals, 0, sizeof acc->bw_totals);
 }
 
 /* ------------------------------------------------------------------------
 ** Local -> global ranks (analyses.md §2.d.2 with the fix of §8.6 item 6).
 */
+
+static const rank_pair *find_pair(const pair_vec *v, int64_t local)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (v->items[i].local == local) return &v->items[i];
+    return NULL;
+}
+
+static bool find_claim(const pair_vec *v, rank_pair claim)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (v->items[i].local == claim.local && v->items[i].global == claim.global) return true;
+    return false;
+}
 
 static const cs_parallel_group *find_meta(const cs_parallel_group *info, size_t n, const char *name)
 {
@@ -223,22 +891,17 @@ static void build_rank_map(ctx *c, const cs_parallel_group *info, size_t ninfo)
         if (c->map[g].meta) c->out->counts.groups_by_metadata++;
     }
     /* Self links, ranks ascending: the first rank to claim a local rank keeps it. */
-    for (size_t i = 0; i < c->nr; i++) {
-        const cs_comm_rank *rec = c->r[i].rec;
-        for (size_t o = 0; o < rec->ops.len; o++) {
-            const cs_comm_op *op = &rec->ops.items[o];
-            group_map *m = &c->map[c->r[i].group[op->group]];
+    for (size_t i = 0; i < c->ns; i++) {
+        for (size_t k = 0; k < c->s[i].claims.len; k++) {
+            const self_claim *x = &c->s[i].claims.items[k];
+            group_map *m = &c->map[x->group];
             if (m->meta) continue;
-            for (uint32_t k = 0; k < op->nlinks; k++) {
-                const cs_comm_link *l = &rec->links.items[op->link_first + k];
-                if (l->src != l->dst) continue;
-                const rank_pair *p = find_pair(&m->self, l->src);
-                rank_pair claim = {l->src, c->r[i].rank};
-                if (!p) CS_VEC_PUSH(m->self, claim);
-                else if (p->global != claim.global && !find_claim(&m->conflicts, claim)) {
-                    CS_VEC_PUSH(m->conflicts, claim);   /* warned once per (group, local, rank) */
-                    c->out->counts.rank_conflicts++;
-                }
+            const rank_pair *p = find_pair(&m->self, x->local);
+            rank_pair cl = {x->local, c->s[i].rank};
+            if (!p) CS_VEC_PUSH(m->self, cl);
+            else if (p->global != cl.global && !find_claim(&m->conflicts, cl)) {
+                CS_VEC_PUSH(m->conflicts, cl);      /* warned once per (group, local, rank) */
+                c->out->counts.rank_conflicts++;
             }
         }
     }
@@ -308,13 +971,13 @@ static void build_sets(ctx *c)
 {
     size_t ng = c->out->groups.len;
     set_ref *refs = cs_xcalloc(2 * (ng ? ng : 1), sizeof *refs);
-    for (size_t i = 0; i < c->nr; i++) {
-        const cs_comm_rank *rec = c->r[i].rec;
+    for (size_t i = 0; i < c->ns; i++) {
+        const cs_comm_rank *rec = c->s[i].rec;
         for (size_t o = 0; o < rec->ops.len; o++) {
             const cs_comm_op *op = &rec->ops.items[o];
-            set_ref *s = &refs[2 * c->r[i].group[op->group] + op->p2p];
-            if (!s->ranks.len || s->ranks.items[s->ranks.len - 1] != c->r[i].rank)
-                CS_VEC_PUSH(s->ranks, c->r[i].rank);    /* ranks come ascending */
+            set_ref *s = &refs[2 * c->rec_group[i][op->group] + op->p2p];
+            if (!s->ranks.len || s->ranks.items[s->ranks.len - 1] != c->s[i].rank)
+                CS_VEC_PUSH(s->ranks, c->s[i].rank);    /* ranks come ascending */
         }
     }
     cs_comm_sum *out = c->out;
@@ -348,162 +1011,8 @@ static uint32_t set_of(const ctx *c, uint32_t group, bool p2p)
 }
 
 /* ------------------------------------------------------------------------
-** ClusterCommunicationTime / ClusterCommunicationBandwidth and the JSON
-** time entries, one rank at a time.  The rank's ops are visited by
-** (step, group) runs in op order, the order of the reference's rows.
+** cluster_communication.json: per-op entries and "Total Op Info" per set.
 */
-
-typedef struct op_ref {
-    cs_comm_step step;
-    uint32_t group;
-    uint32_t op;
-} op_ref;
-
-static int cmp_op_ref(const void *a, const void *b)
-{
-    const op_ref *x = a, *y = b;
-    int s = step_cmp(x->step, y->step);
-    if (s) return s;
-    CMP(x->group, y->group);
-    CMP(x->op, y->op);
-    return 0;
-}
-
-static void op_rows(const rank_in *r, const cs_comm_op *op, uint32_t group, cs_comm_sum *out)
-{
-    cs_comm_time_row t = {op_step(op), r->rank, op->name, group, op->start_us,
-                          op->elapse_ms, op->transit_ms, op->wait_ms, op->sync_ms, op->idle_ms,
-                          pandas_ratio(op->sync_ms, op->transit_ms + op->sync_ms),
-                          pandas_ratio(op->wait_ms, op->transit_ms + op->wait_ms)};
-    CS_VEC_PUSH(out->time, t);
-    for (uint32_t b = 0; b < op->nbands; b++) {
-        const cs_comm_band *band = &r->rec->bands.items[op->band_first + b];
-        cs_comm_bw_row row = {op_step(op), r->rank, op->name, group, band->type, op->start_us,
-                              band->size_mb, band->time_ms, band->bandwidth,
-                              band->large_packet_ratio, 0, 0, 0};
-        if (!band->npackets) CS_VEC_PUSH(out->bandwidth, row);
-        for (uint32_t p = 0; p < band->npackets; p++) {
-            const cs_comm_packet *pk = &r->rec->packets.items[band->packet_first + p];
-            row.package_size = pk->size_mb;
-            row.count = pk->count;
-            row.total_ms = pk->total_ms;
-            CS_VEC_PUSH(out->bandwidth, row);
-        }
-    }
-}
-
-/* The op's band of a type, or NULL. */
-static const cs_comm_band *op_band(const cs_comm_rank *rec, const cs_comm_op *op, int type)
-{
-    for (uint32_t b = 0; b < op->nbands; b++)
-        if (rec->bands.items[op->band_first + b].type == type) return &rec->bands.items[op->band_first + b];
-    return NULL;
-}
-
-/* Time totals of one (step, group) run: Kahan sums in op order. */
-static void time_total(const rank_in *r, const op_ref *run, size_t n, cs_comm_sum *out)
-{
-    ksum e = {0}, t = {0}, w = {0}, s = {0}, i = {0};
-    for (size_t k = 0; k < n; k++) {
-        const cs_comm_op *op = &r->rec->ops.items[run[k].op];
-        kadd(&e, op->elapse_ms);
-        kadd(&t, op->transit_ms);
-        kadd(&w, op->wait_ms);
-        kadd(&s, op->sync_ms);
-        kadd(&i, op->idle_ms);
-    }
-    cs_comm_time_row row = {run[0].step, r->rank, NULL, run[0].group, 0,
-                            e.sum, t.sum, w.sum, s.sum, i.sum,
-                            pandas_ratio(s.sum, t.sum + s.sum), pandas_ratio(w.sum, t.sum + w.sum)};
-    CS_VEC_PUSH(out->time, row);
-}
-
-typedef struct name_ref {
-    const char *name;
-    size_t k;
-} name_ref;
-
-static int cmp_name_ref(const void *a, const void *b)
-{
-    const name_ref *x = a, *y = b;
-    int s = strcmp(x->name, y->name);
-    if (s) return s;
-    CMP(x->k, y->k);
-    return 0;
-}
-
-/* first[k]: run[k] is the first op of its name in the run (the
-** reference's drop_duplicates on hccl_op_name). */
-static void first_names(const rank_in *r, const op_ref *run, size_t n, bool *first)
-{
-    name_ref *v = cs_xmalloc(n * sizeof *v);
-    for (size_t k = 0; k < n; k++) v[k] = (name_ref){r->rec->ops.items[run[k].op].name, k};
-    sort_items(v, n, sizeof *v, cmp_name_ref);
-    for (size_t k = 0; k < n; k++) first[v[k].k] = k == 0 || strcmp(v[k - 1].name, v[k].name) != 0;
-    free(v);
-}
-
-typedef struct pkg_acc {
-    double size;
-    int64_t count;
-    ksum total;
-} pkg_acc;
-
-typedef CS_VEC(pkg_acc) pkg_vec;
-
-static void pkg_add(pkg_vec *v, double size, int64_t count, double total)
-{
-    for (size_t i = 0; i < v->len; i++) {
-        if (v->items[i].size == size) {
-            v->items[i].count += count;
-            kadd(&v->items[i].total, total);
-            return;
-        }
-    }
-    pkg_acc a = {size, count, {0, 0}};
-    kadd(&a.total, total);
-    CS_VEC_PUSH(*v, a);
-}
-
-/* Bandwidth totals of one (step, group) run, per band type. */
-static void bandwidth_total(const rank_in *r, const op_ref *run, size_t n, cs_comm_sum *out)
-{
-    bool *first = cs_xmalloc(n * sizeof *first);
-    double *size = cs_xmalloc(n * sizeof *size), *time = cs_xmalloc(n * sizeof *time);
-    pkg_vec pkgs = {0};
-    first_names(r, run, n, first);
-    for (int type = 0; type < CS_BAND_COUNT; type++) {
-        size_t nd = 0;
-        bool any = false;
-        pkgs.len = 0;
-        for (size_t k = 0; k < n; k++) {
-            const cs_comm_band *b = op_band(r->rec, &r->rec->ops.items[run[k].op], type);
-            if (!b) continue;
-            any = true;
-            if (first[k]) {
-                size[nd] = b->size_mb;
-                time[nd++] = b->time_ms;
-            }
-            if (!b->npackets) pkg_add(&pkgs, 0, 0, 0);
-            for (uint32_t p = 0; p < b->npackets; p++) {
-                const cs_comm_packet *pk = &r->rec->packets.items[b->packet_first + p];
-                pkg_add(&pkgs, pk->size_mb, pk->count, pk->total_ms);
-            }
-        }
-        if (!any) continue;
-        double s = np_sum(size, nd), t = np_sum(time, nd);
-        for (size_t p = 0; p < pkgs.len; p++) {
-            cs_comm_bw_row row = {run[0].step, r->rank, NULL, run[0].group, (uint8_t)type, 0,
-                                  s, t, pandas_ratio(s, t), 0,
-                                  pkgs.items[p].size, pkgs.items[p].count, pkgs.items[p].total.sum};
-            CS_VEC_PUSH(out->bandwidth, row);
-        }
-    }
-    free(pkgs.items);
-    free(first);
-    free(size);
-    free(time);
-}
 
 /* "Total Op Info@<group>" of cluster_communication.json for the ops of the
 ** run in one set: Python sums (+=) in op order. */
@@ -551,65 +1060,32 @@ static void json_total(const ctx *c, const rank_in *r, const op_ref *run, size_t
     CS_VEC_PUSH(out->json_totals, tot);
 }
 
-static void rank_tables(ctx *c, const rank_in *r)
+static void json_rank(ctx *c, size_t i)
 {
-    const cs_comm_rank *rec = r->rec;
-    size_t n = rec->ops.len;
-    op_ref *refs = cs_xmalloc((n ? n : 1) * sizeof *refs);
+    const slot *s = &c->s[i];
+    rank_in r = {s->rank, s->rec, c->rec_group[i], NULL};
+    size_t n = s->rec->ops.len;
     for (size_t o = 0; o < n; o++) {
-        const cs_comm_op *op = &rec->ops.items[o];
-        refs[o] = (op_ref){op_step(op), r->group[op->group], (uint32_t)o};
-        op_rows(r, op, refs[o].group, c->out);
-        cs_comm_json_op j = {set_of(c, refs[o].group, op->p2p), r->rank, rec, (uint32_t)o};
+        const cs_comm_op *op = &s->rec->ops.items[o];
+        cs_comm_json_op j = {set_of(c, r.group[op->group], op->p2p), s->rank, s->rec, (uint32_t)o};
         CS_VEC_PUSH(c->out->json_ops, j);
     }
-    sort_items(refs, n, sizeof *refs, cmp_op_ref);
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && step_cmp(refs[j].step, refs[i].step) == 0 && refs[j].group == refs[i].group) j++;
-        time_total(r, refs + i, j - i, c->out);
-        bandwidth_total(r, refs + i, j - i, c->out);
+    op_ref *refs = op_refs(&r);
+    for (size_t a = 0; a < n;) {
+        size_t b = run_end(refs, n, a);
         /* One JSON total per set used in the run: p2p and collective ops of
         ** a group share one when their rank sets are equal. */
         uint32_t sets[2] = {UINT32_MAX, UINT32_MAX};
-        for (size_t k = i; k < j; k++) {
-            uint32_t s = set_of(c, refs[k].group, rec->ops.items[refs[k].op].p2p);
-            if (sets[0] == UINT32_MAX) sets[0] = s;
-            else if (s != sets[0]) sets[1] = s;
+        for (size_t k = a; k < b; k++) {
+            uint32_t set = set_of(c, refs[k].group, s->rec->ops.items[refs[k].op].p2p);
+            if (sets[0] == UINT32_MAX) sets[0] = set;
+            else if (set != sets[0]) sets[1] = set;
         }
         for (int k = 0; k < 2; k++)
-            if (sets[k] != UINT32_MAX) json_total(c, r, refs + i, j - i, sets[k]);
-        i = j;
+            if (sets[k] != UINT32_MAX) json_total(c, &r, refs + a, b - a, sets[k]);
+        a = b;
     }
     free(refs);
-}
-
-static int cmp_time_row(const void *a, const void *b)
-{
-    const cs_comm_time_row *x = a, *y = b;
-    int s = step_cmp(x->step, y->step);
-    if (s) return s;
-    CMP(x->rank, y->rank);
-    CMP(x->group, y->group);
-    CMP(x->op_name == NULL, y->op_name == NULL);
-    CMP(x->start_us, y->start_us);
-    if (x->op_name && y->op_name) return strcmp(x->op_name, y->op_name);
-    return 0;
-}
-
-static int cmp_bw_row(const void *a, const void *b)
-{
-    const cs_comm_bw_row *x = a, *y = b;
-    int s = step_cmp(x->step, y->step);
-    if (s) return s;
-    CMP(x->rank, y->rank);
-    CMP(x->group, y->group);
-    CMP(x->op_name == NULL, y->op_name == NULL);
-    CMP(x->start_us, y->start_us);
-    if (x->op_name && y->op_name && (s = strcmp(x->op_name, y->op_name)) != 0) return s;
-    CMP(x->band, y->band);
-    CMP(x->package_size, y->package_size);
-    return 0;
 }
 
 static int cmp_json_total(const void *a, const void *b)
@@ -623,152 +1099,55 @@ static int cmp_json_total(const void *a, const void *b)
     return 0;
 }
 
-/* ------------------------------------------------------------------------
-** Matrix, step 1: each rank's representatives (torch_npu
-** integrate_matrix_data), per step and rule-P1 section.
-*/
-
-enum { REP_TOP1, REP_MIDDLE, REP_BOTTOM1, REP_BOTTOM2, REP_BOTTOM3, REP_TOTAL, REP_COUNT };
-static const char *const rep_suffix[REP_COUNT] = {"-top1", "-middle", "-bottom1",
-                                                 "-bottom2", "-bottom3", "-total"};
-
-/* A link of one op, with its integration key. */
-typedef struct link_ref {
-    cs_comm_step step;
-    bool p2p;
-    uint32_t type;              /* index into ctx.types */
-    uint32_t group;
-    uint32_t src, dst;          /* local ranks */
-    uint32_t op;                /* op index: the order of the rank's records */
-    uint32_t link;              /* index into rec->links */
-} link_ref;
-
-static int cmp_link_key(const link_ref *x, const link_ref *y)
+static void json_time(ctx *c)
 {
-    int s = step_cmp(x->step, y->step);
-    if (s) return s;
-    CMP(x->p2p, y->p2p);
-    CMP(x->type, y->type);
-    CMP(x->group, y->group);
-    CMP(x->src, y->src);
-    CMP(x->dst, y->dst);
-    return 0;
-}
-
-static int cmp_link_ref(const void *a, const void *b)
-{
-    const link_ref *x = a, *y = b;
-    int s = cmp_link_key(x, y);
-    if (s) return s;
-    CMP(x->op, y->op);
-    return 0;
-}
-
-/* A representative row of one rank (a CommAnalyzerMatrix row). */
-typedef struct rep_row {
-    cs_comm_step step;
-    bool p2p;
-    uint32_t type;
-    uint8_t rep;
-    uint32_t group;
-    uint32_t src, dst;
-    int64_t rank;
-    uint8_t transport;
-    const char *op_name;
-    double size, time;
-} rep_row;
-
-typedef CS_VEC(rep_row) rep_vec;
-
-static uint32_t intern_type(ctx *c, const char *op_name)
-{
-    char *t = cs_comm_matrix_type(op_name);
-    for (size_t i = 0; i < c->types.len; i++) {
-        if (strcmp(c->types.items[i], t) == 0) {
-            free(t);
-            return (uint32_t)i;
-        }
-    }
-    CS_VEC_PUSH(c->types, t);
-    return (uint32_t)(c->types.len - 1);
-}
-
-/* One (step, section, type, group, link) of a rank: its link records in op
-** order, sorted by bandwidth descending (Python's stable sort, reverse=True,
-** keeps the op order among equal bandwidths). */
-typedef struct link_rec {
-    const cs_comm_link *l;
-    const char *op_name;
-    size_t pos;
-} link_rec;
-
-static int cmp_link_rec(const void *a, const void *b)
-{
-    const link_rec *x = a, *y = b;
-    CMP(y->l->bandwidth, x->l->bandwidth);
-    CMP(x->pos, y->pos);
-    return 0;
-}
-
-static void push_rep(rep_vec *reps, const link_ref *key, int64_t rank, uint8_t rep,
-                     uint8_t transport, const char *op_name, double size, double time)
-{
-    rep_row r = {key->step, key->p2p, key->type, rep, key->group, key->src, key->dst, rank,
-                 transport, op_name, size, time};
-    CS_VEC_PUSH(*reps, r);
-}
-
-static void integrate(const link_ref *run, size_t n, const rank_in *r, rep_vec *reps)
-{
-    link_rec *d = cs_xmalloc(n * sizeof *d);
-    for (size_t k = 0; k < n; k++)
-        d[k] = (link_rec){&r->rec->links.items[run[k].link], r->rec->ops.items[run[k].op].name, k};
-    sort_items(d, n, sizeof *d, cmp_link_rec);
-    const link_ref *key = &run[0];
-    size_t pick[REP_TOTAL] = {0, n / 2, n - 1, n >= 2 ? n - 2 : 0, n >= 3 ? n - 3 : 0};
-    for (int rep = REP_TOP1; rep < REP_TOTAL; rep++) {
-        if ((rep == REP_BOTTOM2 && n < 2) || (rep == REP_BOTTOM3 && n < 3)) continue;
-        const link_rec *x = &d[pick[rep]];
-        push_rep(reps, key, r->rank, (uint8_t)rep, x->l->transport, x->op_name, x->l->size_mb, x->l->time_ms);
-    }
-    double size = 0, time = 0;      /* sum(...) over the sorted list */
-    for (size_t k = 0; k < n; k++) {
-        size += d[k].l->size_mb;
-        time += d[k].l->time_ms;
-    }
-    push_rep(reps, key, r->rank, REP_TOTAL, d[0].l->transport, "", size, time);
-    free(d);
-}
-
-static void rank_reps(ctx *c, const rank_in *r, rep_vec *reps)
-{
-    const cs_comm_rank *rec = r->rec;
-    CS_VEC(link_ref) refs = {0};
-    for (size_t o = 0; o < rec->ops.len; o++) {
-        const cs_comm_op *op = &rec->ops.items[o];
-        if (!op->nlinks) continue;
-        uint32_t type = intern_type(c, op->name);
-        for (uint32_t k = 0; k < op->nlinks; k++) {
-            const cs_comm_link *l = &rec->links.items[op->link_first + k];
-            link_ref x = {op_step(op), op->p2p, type, r->group[op->group], l->src, l->dst,
-                          (uint32_t)o, op->link_first + k};
-            CS_VEC_PUSH(refs, x);
-        }
-    }
-    sort_items(refs.items, refs.len, sizeof *refs.items, cmp_link_ref);
-    for (size_t i = 0; i < refs.len;) {
-        size_t j = i;
-        while (j < refs.len && cmp_link_key(&refs.items[i], &refs.items[j]) == 0) j++;
-        integrate(refs.items + i, j - i, r, reps);
-        i = j;
-    }
-    free(refs.items);
+    c->rec_group = cs_xcalloc(c->ns ? c->ns : 1, sizeof *c->rec_group);
+    for (size_t i = 0; i < c->ns; i++)
+        c->rec_group[i] = map_groups(c->s[i].rec, c->out->groups.items, c->out->groups.len);
+    build_sets(c);
+    for (size_t i = 0; i < c->ns; i++) json_rank(c, i);
+    cs_comm_sum *out = c->out;
+    sort_items(out->json_totals.items, out->json_totals.len, sizeof *out->json_totals.items, cmp_json_total);
 }
 
 /* ------------------------------------------------------------------------
-** Matrix, step 2: the cluster group-by (communication_matrix_sum) and the
-** JSON merge (comm_matrix_analysis), which group the same keys.
+** Matrix: the cluster group-by of the ranks' representatives
+** (communication_matrix_sum) and the JSON merge (comm_matrix_analysis),
+** which group the same keys.
 */
+
+static const char *const rep_suffix[CS_REP_COUNT] = {"-top1", "-middle", "-bottom1",
+                                                    "-bottom2", "-bottom3", "-total"};
+
+/* The slots' types interned in rank order (the order a walk over the
+** ranks' ops first meets them), and the representatives renumbered. */
+static void cluster_types(ctx *c, rep_vec *reps)
+{
+    for (size_t i = 0; i < c->ns; i++) {
+        slot *s = &c->s[i];
+        uint32_t *map = cs_xmalloc((s->types.len ? s->types.len : 1) * sizeof *map);
+        for (size_t t = 0; t < s->types.len; t++) {
+            size_t k = 0;
+            while (k < c->types.len && strcmp(c->types.items[k], s->types.items[t]) != 0) k++;
+            if (k == c->types.len) CS_VEC_PUSH(c->types, cs_xstrdup(s->types.items[t]));
+            map[t] = (uint32_t)k;
+        }
+        for (size_t k = s->reps.first; k < s->reps.first + s->reps.n; k++) renumber(&reps->items[k].type, map);
+        free(map);
+    }
+}
+
+/* "<type><suffix>", one copy per distinct text (cs_comm_sum.hccl_names). */
+static const char *hccl_name(ctx *c, const char **cache, uint32_t type, uint8_t rep)
+{
+    const char **at = &cache[(size_t)type * CS_REP_COUNT + rep];
+    if (!*at) {
+        char *t = cs_xasprintf("%s%s", c->types.items[type], rep_suffix[rep]);
+        CS_VEC_PUSH(c->out->hccl_names, t);
+        *at = t;
+    }
+    return *at;
+}
 
 static int cmp_rep_key(const rep_row *x, const rep_row *y)
 {
@@ -805,6 +1184,7 @@ typedef CS_VEC(merged) merged_vec;
 static void merge_reps(ctx *c, rep_row *reps, size_t n, merged_vec *mg)
 {
     cs_comm_sum *out = c->out;
+    const char **names = cs_xcalloc((c->types.len ? c->types.len : 1) * CS_REP_COUNT, sizeof *names);
     sort_items(reps, n, sizeof *reps, cmp_rep_row);
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -825,20 +1205,19 @@ static void merge_reps(ctx *c, rep_row *reps, size_t n, merged_vec *mg)
         if (!ok_src) note_unmapped(c, f->group, f->src);
         if (!ok_dst) note_unmapped(c, f->group, f->dst);
         if (ok_src && ok_dst) {
-            cs_comm_matrix_row row = {f->step, NULL, f->group, f->p2p, src, dst, f->transport,
-                                      f->op_name, size.sum, time.sum, 0};
-            row.hccl_op_name = cs_xasprintf("%s%s", c->types.items[f->type], rep_suffix[f->rep]);
+            cs_comm_matrix_row row = {f->step, hccl_name(c, names, f->type, f->rep), f->group, f->p2p, src, dst,
+                                      f->transport, f->op_name, size.sum, time.sum, 0};
             row.bandwidth = time.sum != 0 ? size.sum / time.sum : 0.0;
             m.row = out->matrix.len;
-            CS_VEC_PUSH(out->matrix, row);
-            CS_VEC_PUSH(*mg, m);
+            PUSH_LONG(out->matrix, row);
+            PUSH_LONG(*mg, m);
         } else {
             out->counts.matrix_rows_dropped++;
         }
         i = j;
     }
+    free(names);
 }
-
 static int cmp_matrix_row(const void *a, const void *b)
 {
     const cs_comm_matrix_row *x = a, *y = b;
@@ -854,28 +1233,35 @@ static int cmp_matrix_row(const void *a, const void *b)
     return 0;
 }
 
-/* Sort the merged links into output order (rows and their JSON views). */
-typedef struct merged_view {
-    cs_comm_matrix_row row;
-    merged m;
-} merged_view;
+/* The rows the index comparator sorts (qsort passes no context). */
+static const cs_comm_matrix_row *sorted_rows;
 
-static int cmp_merged_view(const void *a, const void *b)
+static int cmp_row_index(const void *a, const void *b)
 {
-    return cmp_matrix_row(&((const merged_view *)a)->row, &((const merged_view *)b)->row);
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int s = cmp_matrix_row(&sorted_rows[x], &sorted_rows[y]);
+    if (s) return s;
+    CMP(x, y);      /* stable, as the merge sort of glibc's qsort */
+    return 0;
 }
 
+/* Sorts the merged links into output order, rows and their JSON views
+** (mg[i] is row i's) alike, by sorting their indices. */
 static void sort_merged(cs_comm_sum *out, merged *mg, size_t n)
 {
-    merged_view *v = cs_xmalloc((n ? n : 1) * sizeof *v);
-    for (size_t i = 0; i < n; i++) v[i] = (merged_view){out->matrix.items[mg[i].row], mg[i]};
-    sort_items(v, n, sizeof *v, cmp_merged_view);
-    for (size_t i = 0; i < n; i++) {
-        out->matrix.items[i] = v[i].row;
-        mg[i] = v[i].m;
-        mg[i].row = i;
-    }
-    free(v);
+    size_t *order = cs_xmalloc((n ? n : 1) * sizeof *order);
+    size_t *dest = cs_xmalloc((n ? n : 1) * sizeof *dest);
+    for (size_t i = 0; i < n; i++) order[i] = i;
+    sorted_rows = out->matrix.items;
+    sort_items(order, n, sizeof *order, cmp_row_index);
+    sorted_rows = NULL;
+    for (size_t k = 0; k < n; k++) dest[order[k]] = k;
+    memcpy(order, dest, n * sizeof *dest);
+    permute((char *)out->matrix.items, sizeof *out->matrix.items, dest, n);
+    permute((char *)mg, sizeof *mg, order, n);
+    for (size_t i = 0; i < n; i++) mg[i].row = i;
+    free(order);
+    free(dest);
 }
 
 /* DB totals: the "-total" rows (hccl_op_name contains "total") summed per
@@ -906,6 +1292,8 @@ static bool same_total_key(const total_ref *x, const total_ref *y)
 
 static void matrix_totals(cs_comm_sum *out)
 {
+    char *total_name = cs_xstrdup("Total Op Info");
+    CS_VEC_PUSH(out->hccl_names, total_name);
     size_t n = out->matrix.len;
     CS_VEC(total_ref) refs = {0};
     for (size_t i = 0; i < n; i++) {
@@ -923,11 +1311,11 @@ static void matrix_totals(cs_comm_sum *out)
             kadd(&time, out->matrix.items[refs.items[j].row].time_ms);
         }
         const cs_comm_matrix_row *f = &out->matrix.items[refs.items[i].row];
-        cs_comm_matrix_row t = {f->step, cs_xstrdup("Total Op Info"), f->group, false, f->src, f->dst,
+        cs_comm_matrix_row t = {f->step, total_name, f->group, false, f->src, f->dst,
                                 f->transport, "", size.sum, time.sum, 0};
         if (time.sum != 0) t.bandwidth = size.sum / time.sum;
         else out->counts.matrix_totals_zero_time++;
-        CS_VEC_PUSH(out->matrix, t);
+        PUSH_LONG(out->matrix, t);
         i = j;
     }
     free(refs.items);
@@ -1003,15 +1391,15 @@ static void json_matrix(ctx *c, const merged *mg, size_t n)
     sort_items(out->json_matrix.items, out->json_matrix.len, sizeof *out->json_matrix.items, cmp_json_link);
 }
 
-static void matrix_tables(ctx *c)
+static void matrix_tables(ctx *c, rep_vec *reps)
 {
-    rep_vec reps = {0};
-    for (size_t i = 0; i < c->nr; i++) rank_reps(c, &c->r[i], &reps);
+    cluster_types(c, reps);
     merged_vec mg = {0};
-    merge_reps(c, reps.items, reps.len, &mg);
-    free(reps.items);
+    merge_reps(c, reps->items, reps->len, &mg);
+    free(reps->items);
+    memset(reps, 0, sizeof *reps);
     sort_merged(c->out, mg.items, mg.len);
-    json_matrix(c, mg.items, mg.len);   /* before the totals: borrows row names */
+    if (c->out->json) json_matrix(c, mg.items, mg.len);   /* before the totals: their rows move */
     matrix_totals(c->out);
     free(mg.items);
     /* The totals come after every op row of their key already. */
@@ -1023,54 +1411,69 @@ static void matrix_tables(ctx *c)
 ** Public entry points.
 */
 
-char *cs_comm_matrix_type(const char *op_name)
+static void free_slot(slot *s)
 {
-    static const char *const alts[] = {"send", "reduce", "invalid", "broadcast", "allreduce", "receive",
-                                       "allgather", "reducescatter", "scatter", "alltoall", "alltoallv",
-                                       "alltoallvc", "batchsendrecv"};
-    const char *name = op_name ? op_name : "";
-    size_t n = strlen(name);
-    char *low = cs_xmalloc(n + 1);
-    for (size_t i = 0; i <= n; i++)     /* ASCII only, as Python's lower() on these names */
-        low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] - 'A' + 'a' : name[i]);
-    /* A regex alternation: leftmost position first, then the first
-    ** alternative that matches there. */
-    for (size_t pos = 0; pos < n; pos++) {
-        for (size_t a = 0; a < sizeof alts / sizeof *alts; a++) {
-            if (strncmp(low + pos, alts[a], strlen(alts[a])) == 0) {
-                free(low);
-                return cs_xstrdup(alts[a]);
-            }
-        }
-    }
-    free(low);
-    const char *cut = strstr(name, "__");
-    size_t len = cut ? (size_t)(cut - name) : n;
-    char *t = cs_xmalloc(len + 1);
-    memcpy(t, name, len);
-    t[len] = '\0';
-    return t;
+    free_group_list(&s->groups);
+    for (size_t i = 0; i < s->types.len; i++) free(s->types.items[i]);
+    free(s->types.items);
+    free(s->claims.items);
 }
 
-/* Index ranges of a record (it may come from a decoded buffer): the reduce
-** trusts them afterwards. */
-static bool records_valid(const cs_comm_rank *r)
+void cs_comm_acc_free(cs_comm_acc *acc)
 {
-    for (size_t i = 0; i < r->ops.len; i++) {
-        const cs_comm_op *o = &r->ops.items[i];
-        if (!o->name || o->group >= r->groups.len) return false;
-        if ((uint64_t)o->band_first + o->nbands > r->bands.len) return false;
-        if ((uint64_t)o->link_first + o->nlinks > r->links.len) return false;
+    if (!acc) return;
+    for (size_t i = 0; i < acc->slots.len; i++) free_slot(&acc->slots.items[i]);
+    free(acc->slots.items);
+    free(acc->time.items);
+    free(acc->time_totals.items);
+    free(acc->bandwidth.items);
+    free(acc->bw_totals.items);
+    free(acc->reps.items);
+    free_names(acc->names);
+    free(acc);
+}
+
+static void free_ctx(ctx *c)
+{
+    for (size_t g = 0; c->map && g < c->out->groups.len; g++) {
+        free(c->map[g].self.items);
+        free(c->map[g].conflicts.items);
     }
-    for (size_t i = 0; i < r->bands.len; i++) {
-        const cs_comm_band *b = &r->bands.items[i];
-        if (b->type >= CS_BAND_COUNT || (uint64_t)b->packet_first + b->npackets > r->packets.len) return false;
+    free(c->map);
+    for (size_t i = 0; c->rec_group && i < c->ns; i++) free(c->rec_group[i]);
+    free(c->rec_group);
+    free(c->set_of);
+    for (size_t i = 0; i < c->types.len; i++) free(c->types.items[i]);
+    free(c->types.items);
+}
+
+int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t ninfo,
+                       cs_comm_sum *out, cs_err *err)
+{
+    if (!info && ninfo) {
+        cs_comm_acc_free(acc);
+        return cs_fail(err, "communication: NULL input array");
     }
-    for (size_t i = 0; i < r->links.len; i++)
-        if (r->links.items[i].transport >= CS_TRANSPORT_COUNT) return false;
-    for (size_t i = 0; i < r->groups.len; i++)
-        if (!r->groups.items[i].name) return false;
-    return true;
+    ctx c = {acc->slots.items, acc->slots.len, NULL, NULL, NULL, {0}, out};
+    sort_items(c.s, c.ns, sizeof *c.s, cmp_slot);
+    for (size_t i = 1; i < c.ns; i++) {
+        if (c.s[i].rank == c.s[i - 1].rank) {
+            int64_t rank = c.s[i].rank;
+            cs_comm_acc_free(acc);
+            return cs_fail(err, "communication: rank %" PRId64 " given twice", rank);
+        }
+    }
+    out->json = acc->json;
+    cluster_groups(&c, acc);
+    build_rank_map(&c, info, ninfo);
+    if (out->json) json_time(&c);
+    table_rows(&c, acc);
+    out->names = acc->names;
+    acc->names = NULL;
+    matrix_tables(&c, &acc->reps);
+    free_ctx(&c);
+    cs_comm_acc_free(acc);
+    return 0;
 }
 
 int cs_comm_sum_compute(const cs_comm_sum_input *in, size_t nin,
@@ -1078,60 +1481,31 @@ int cs_comm_sum_compute(const cs_comm_sum_input *in, size_t nin,
                         cs_comm_sum *out, cs_err *err)
 {
     if ((!in && nin) || (!info && ninfo)) return cs_fail(err, "communication: NULL input array");
-    ctx c = {0};
-    c.out = out;
-    c.r = cs_xcalloc(nin ? nin : 1, sizeof *c.r);
     static const cs_comm_rank empty;
+    cs_comm_acc *acc = cs_comm_acc_new(NULL);
     for (size_t i = 0; i < nin; i++) {
-        if (in[i].records && !records_valid(in[i].records)) {
-            free(c.r);
-            return cs_fail(err, "communication: malformed records of rank %" PRId64, in[i].rank);
-        }
-        c.r[c.nr].rank = in[i].rank;
-        c.r[c.nr].rec = in[i].records ? in[i].records : &empty;
-        c.nr++;
-    }
-    sort_items(c.r, c.nr, sizeof *c.r, cmp_rank_in);
-    for (size_t i = 1; i < c.nr; i++) {
-        if (c.r[i].rank == c.r[i - 1].rank) {
-            int64_t rank = c.r[i].rank;
-            free(c.r);
-            return cs_fail(err, "communication: rank %" PRId64 " given twice", rank);
+        if (cs_comm_acc_add(acc, in[i].rank, in[i].records ? in[i].records : &empty, err)) {
+            cs_comm_acc_free(acc);
+            return -1;
         }
     }
-
-    build_groups(&c);
-    build_rank_map(&c, info, ninfo);
-    build_sets(&c);
-    for (size_t i = 0; i < c.nr; i++) rank_tables(&c, &c.r[i]);
-    sort_items(out->time.items, out->time.len, sizeof *out->time.items, cmp_time_row);
-    sort_items(out->bandwidth.items, out->bandwidth.len, sizeof *out->bandwidth.items, cmp_bw_row);
-    sort_items(out->json_totals.items, out->json_totals.len, sizeof *out->json_totals.items, cmp_json_total);
-    matrix_tables(&c);
-
-    for (size_t i = 0; i < c.nr; i++) free(c.r[i].group);
-    free(c.r);
-    for (size_t g = 0; g < out->groups.len; g++) {
-        free(c.map[g].self.items);
-        free(c.map[g].conflicts.items);
-    }
-    free(c.map);
-    free(c.set_of);
-    for (size_t i = 0; i < c.types.len; i++) free(c.types.items[i]);
-    free(c.types.items);
-    return 0;
+    return cs_comm_acc_finish(acc, info, ninfo, out, err);
 }
 
 void cs_comm_sum_free(cs_comm_sum *out)
 {
     if (!out) return;
     for (size_t i = 0; i < out->groups.len; i++) free(out->groups.items[i].name);
-    for (size_t i = 0; i < out->matrix.len; i++) free(out->matrix.items[i].hccl_op_name);
+    for (size_t i = 0; i < out->hccl_names.len; i++) free(out->hccl_names.items[i]);
     for (size_t i = 0; i < out->sets.len; i++) free(out->sets.items[i].ranks);
     free(out->groups.items);
     free(out->time.items);
+    free(out->time_totals.items);
     free(out->bandwidth.items);
+    free(out->bw_totals.items);
     free(out->matrix.items);
+    free(out->hccl_names.items);
+    free_names(out->names);
     free(out->sets.items);
     free(out->json_ops.items);
     free(out->json_totals.items);
@@ -1139,4 +1513,52 @@ void cs_comm_sum_free(cs_comm_sum *out)
     free(out->json_matrix.items);
     free(out->unmapped.items);
     memset(out, 0, sizeof *out);
+}
+
+/* ------------------------------------------------------------------------
+** The whole tables in order: per (step, rank, group) the per-op rows, then
+** the totals.
+*/
+
+static int run_cmp(cs_comm_step sa, int64_t ra, uint32_t ga, cs_comm_step sb, int64_t rb, uint32_t gb)
+{
+    int s = step_cmp(sa, sb);
+    if (s) return s;
+    CMP(ra, rb);
+    CMP(ga, gb);
+    return 0;
+}
+
+const cs_comm_time_row *cs_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at)
+{
+    const cs_comm_time_row *op = at->row < s->time.len ? &s->time.items[at->row] : NULL;
+    const cs_comm_time_row *tot = at->total < s->time_totals.len ? &s->time_totals.items[at->total] : NULL;
+    if (op && (!tot || run_cmp(op->step, op->rank, op->group, tot->step, tot->rank, tot->group) <= 0)) {
+        at->row++;
+        return op;
+    }
+    if (tot) at->total++;
+    return tot;
+}
+
+const cs_comm_bw_row *cs_comm_bw_next(const cs_comm_sum *s, cs_comm_cursor *at)
+{
+    const cs_comm_bw_row *op = at->row < s->bandwidth.len ? &s->bandwidth.items[at->row] : NULL;
+    const cs_comm_bw_row *tot = at->total < s->bw_totals.len ? &s->bw_totals.items[at->total] : NULL;
+    if (op && (!tot || run_cmp(op->step, op->rank, op->group, tot->step, tot->rank, tot->group) <= 0)) {
+        at->row++;
+        return op;
+    }
+    if (tot) at->total++;
+    return tot;
+}
+
+size_t cs_comm_time_rows(const cs_comm_sum *s)
+{
+    return s->time.len + s->time_totals.len;
+}
+
+size_t cs_comm_bw_rows(const cs_comm_sum *s)
+{
+    return s->bandwidth.len + s->bw_totals.len;
 }

@@ -8,7 +8,7 @@
 ** and cluster_communication_matrix.json.
 **
 ** Determinism (§8.5): the ranks are taken in ascending rank order whatever
-** order they are passed in, each rank's ops in their record order; every
+** order they are added in, each rank's ops in their record order; every
 ** floating sum is accumulated in that order (pandas' Kahan-compensated
 ** groupby sums where the reference sums with pandas, plain left-to-right
 ** sums where it sums in Python), so the result does not depend on how the
@@ -18,13 +18,19 @@
 ** and by the JSON (the reference's JSON path builds its self-link map per
 ** (rank set, step) block and its metadata keys never match; both fixed).
 **
-** Size: the rows are materialised (time: ops x ranks + totals; bandwidth:
-** about 2-3 rows per op), as the reference's DataFrames are.
+** Memory: the reduce streams.  cs_comm_acc_add() takes one rank at a time
+** and copies what the tables need (its per-op rows, its totals, its matrix
+** representatives and self links), so the caller can free the rank's records
+** right away; only the JSON structures, built on request, need the records
+** until the end.  The per-op rows are kept once, in table order; the
+** "Total Op Info" rows apart (time_totals, bw_totals); cs_comm_time_next()
+** and cs_comm_bw_next() walk the whole tables in their ORDER BY.
 **
-** Ownership: the inputs are borrowed.  The result borrows the op names of
-** the input records (cs_comm_op.name), so the cs_comm_rank records must
-** outlive it; everything else in the result is owned by it and freed by
-** cs_comm_sum_free().
+** Ownership: the inputs are borrowed during the call that takes them.
+** Everything in the result is owned by it (the op names the rows point to
+** are copied into it) and freed by cs_comm_sum_free(), except the JSON
+** entries (json_ops), which point into the input records: with JSON, the
+** records must outlive the result.
 */
 #ifndef CS_COMM_SUM_H
 #define CS_COMM_SUM_H
@@ -33,7 +39,7 @@
 #include "comm_op.h"
 #include "groups.h"
 
-/* One rank's records. */
+/* One rank's records (cs_comm_sum_compute). */
 typedef struct cs_comm_sum_input {
     int64_t rank;                   /* global rank id */
     const cs_comm_rank *records;    /* borrowed; NULL = the rank has no records */
@@ -55,7 +61,7 @@ typedef struct cs_comm_step {
 typedef struct cs_comm_time_row {
     cs_comm_step step;
     int64_t rank;
-    const char *op_name;    /* borrowed from the records; NULL = "Total Op Info" */
+    const char *op_name;    /* borrowed from cs_comm_sum.names; NULL = "Total Op Info" */
     uint32_t group;
     double start_us;        /* 0 on totals */
     double elapse_ms, transit_ms, wait_ms, sync_ms, idle_ms;
@@ -68,7 +74,7 @@ typedef struct cs_comm_time_row {
 typedef struct cs_comm_bw_row {
     cs_comm_step step;
     int64_t rank;
-    const char *op_name;    /* borrowed; NULL = "Total Op Info" */
+    const char *op_name;    /* borrowed from cs_comm_sum.names (one copy per op); NULL = "Total Op Info" */
     uint32_t group;
     uint8_t band;           /* cs_comm_band_type; cs_comm_band_name() gives band_type */
     double start_us;        /* the op's start_timestamp (sort key only); 0 on totals */
@@ -84,12 +90,13 @@ typedef struct cs_comm_bw_row {
 ** type, group and link in one step (or a "Total Op Info"), global ranks. */
 typedef struct cs_comm_matrix_row {
     cs_comm_step step;
-    char *hccl_op_name;     /* "allreduce-top1", "-middle", "-bottom1..3", "-total", "Total Op Info" (owned) */
+    const char *hccl_op_name;   /* "allreduce-top1", "-middle", "-bottom1..3", "-total", "Total Op Info"
+                                ** (borrowed from cs_comm_sum.hccl_names) */
     uint32_t group;
     bool p2p;               /* rule P1 section (the reference's rank_set "p2p"); false on totals */
     int64_t src, dst;       /* global ranks (written as REAL) */
     uint8_t transport;      /* cs_comm_transport: the first rank's */
-    const char *op_name;    /* the represented op of the lowest rank; "" on -total and totals */
+    const char *op_name;    /* the represented op of the lowest rank (cs_comm_sum.names); "" on -total, totals */
     double size_mb, time_ms;
     double bandwidth;       /* size / time unrounded; 0 without time */
 } cs_comm_matrix_row;
@@ -141,7 +148,7 @@ typedef struct cs_comm_json_total {
 typedef struct cs_comm_json_link {
     uint32_t set;
     cs_comm_step step;
-    const char *hccl_op_name;   /* borrowed from the matching matrix row; NULL = "Total Op Info" */
+    const char *hccl_op_name;   /* borrowed from cs_comm_sum.hccl_names; NULL = "Total Op Info" */
     uint32_t group;
     int64_t src, dst;
     uint8_t transport;      /* the last rank's */
@@ -166,11 +173,18 @@ typedef struct cs_comm_sum_counts {
                                     ** (the reference divides by zero, §8.6 item 6) */
 } cs_comm_sum_counts;
 
+typedef struct cs_comm_name_block cs_comm_name_block;    /* storage of copied op names */
+
 typedef struct cs_comm_sum {
     CS_VEC(cs_comm_group) groups;           /* every group used, sorted by hash text; owned names */
-    CS_VEC(cs_comm_time_row) time;          /* ClusterCommunicationTime */
-    CS_VEC(cs_comm_bw_row) bandwidth;       /* ClusterCommunicationBandwidth */
+    CS_VEC(cs_comm_time_row) time;          /* ClusterCommunicationTime: the per-op rows, table order */
+    CS_VEC(cs_comm_time_row) time_totals;   /* ... its "Total Op Info" rows, table order */
+    CS_VEC(cs_comm_bw_row) bandwidth;       /* ClusterCommunicationBandwidth: the per-op rows */
+    CS_VEC(cs_comm_bw_row) bw_totals;       /* ... its "Total Op Info" rows */
     CS_VEC(cs_comm_matrix_row) matrix;      /* ClusterCommunicationMatrix */
+    CS_VEC(char *) hccl_names;              /* the matrix rows' hccl_op_name texts (owned) */
+    cs_comm_name_block *names;              /* the op names rows point to (owned) */
+    bool json;                              /* the JSON structures below were built */
     CS_VEC(cs_comm_rank_set) sets;          /* JSON block keys, sorted */
     CS_VEC(cs_comm_json_op) json_ops;       /* cluster_communication.json per-op entries */
     CS_VEC(cs_comm_json_total) json_totals; /* ... and its "Total Op Info" entries */
@@ -181,14 +195,42 @@ typedef struct cs_comm_sum {
 } cs_comm_sum;
 
 /*
-** Builds every communication output of the cluster.
+** The streaming reduce: an accumulator takes the ranks one at a time, in any
+** order, then builds the result.
 **
-** in[0..nin): one entry per analysed rank, any order (sorted by rank here;
-** two entries with one rank are an error).  info[0..ninfo): the union of
-** the ranks' parallel_group_info (cs_group_map.info): a group listed there
-** maps local rank i to its i-th smallest global rank (§8.6 item 6, fix);
-** a group not listed falls back to the self-link rule of §2.d.2.  out must
-** be zeroed.  Returns 0, or -1 with a message in err.
+** cs_comm_acc_new(opt): opt->rows = build the time and bandwidth rows (the
+** matrix and its counts are always built); opt->json = also build the JSON
+** structures (sets, json_*), which borrow the records of every added rank
+** until cs_comm_sum_free().  NULL opt builds everything.
+** cs_comm_acc_add(): one analysed rank.  Without JSON the records are only
+** read during the call.  Returns -1 with a message for malformed records
+** (the accumulator stays usable; the rank is not added).
+** cs_comm_acc_finish(): info[0..ninfo) is the union of the ranks'
+** parallel_group_info (cs_group_map.info): a group listed there maps local
+** rank i to its i-th smallest global rank (§8.6 item 6, fix); a group not
+** listed falls back to the self-link rule of §2.d.2.  out must be zeroed.
+** Frees acc whatever the outcome.  Returns 0, or -1 with a message when a
+** rank was added twice.
+*/
+typedef struct cs_comm_acc cs_comm_acc;
+
+typedef struct cs_comm_sum_options {
+    bool rows;              /* ClusterCommunicationTime / Bandwidth rows (time, bandwidth, *_totals) */
+    bool json;              /* the JSON structures */
+} cs_comm_sum_options;
+
+cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt);
+int cs_comm_acc_add(cs_comm_acc *acc, int64_t rank, const cs_comm_rank *records, cs_err *err);
+int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t ninfo,
+                       cs_comm_sum *out, cs_err *err);
+/* Frees an accumulator that is not finished; NULL is a no-op. */
+void cs_comm_acc_free(cs_comm_acc *acc);
+
+/*
+** The whole reduce at once, JSON included: in[0..nin), one entry per
+** analysed rank, any order (two entries with one rank are an error); the
+** records must outlive out.  out must be zeroed.  Returns 0, or -1 with a
+** message in err.
 */
 int cs_comm_sum_compute(const cs_comm_sum_input *in, size_t nin,
                         const cs_parallel_group *info, size_t ninfo,
@@ -197,11 +239,19 @@ int cs_comm_sum_compute(const cs_comm_sum_input *in, size_t nin,
 /* Frees everything out owns and leaves it zeroed; NULL is a no-op. */
 void cs_comm_sum_free(cs_comm_sum *out);
 
-/* The matrix op type of an op name (torch_npu get_comm_type): the first
-** match of send|reduce|invalid|broadcast|allreduce|receive|allgather|
-** reducescatter|scatter|alltoall|alltoallv|alltoallvc|batchsendrecv in the
-** lower-cased name, else the name up to its first "__".  Returns a newly
-** allocated string; the caller frees it. */
-char *cs_comm_matrix_type(const char *op_name);
+/*
+** Walking ClusterCommunicationTime / ClusterCommunicationBandwidth whole,
+** in their ORDER BY: per (step, rank, group) the per-op rows, then the
+** "Total Op Info" rows.  Start with a zeroed cursor; each call returns the
+** next row, NULL after the last.
+*/
+typedef struct cs_comm_cursor {
+    size_t row, total;      /* next per-op row, next total row */
+} cs_comm_cursor;
+
+const cs_comm_time_row *cs_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at);
+const cs_comm_bw_row *cs_comm_bw_next(const cs_comm_sum *s, cs_comm_cursor *at);
+size_t cs_comm_time_rows(const cs_comm_sum *s);         /* per-op rows + totals */
+size_t cs_comm_bw_rows(const cs_comm_sum *s);
 
 #endif

@@ -160,8 +160,6 @@ static void encode_comm(const cs_comm_rank *c, cs_encoder *e)
         for (size_t k = 0; k < sizeof d / sizeof *d; k++) cs_put_f64(e, d[k]);
         cs_put_i64(e, o->band_first);
         cs_put_i64(e, o->nbands);
-        cs_put_i64(e, o->link_first);
-        cs_put_i64(e, o->nlinks);
     }
     cs_put_i64(e, (int64_t)c->bands.len);
     for (size_t i = 0; i < c->bands.len; i++) {
@@ -180,15 +178,18 @@ static void encode_comm(const cs_comm_rank *c, cs_encoder *e)
         cs_put_i64(e, c->packets.items[i].count);
         cs_put_f64(e, c->packets.items[i].total_ms);
     }
-    cs_put_i64(e, (int64_t)c->links.len);
-    for (size_t i = 0; i < c->links.len; i++) {
-        const cs_comm_link *l = &c->links.items[i];
-        cs_put_i64(e, l->src);
-        cs_put_i64(e, l->dst);
-        cs_put_i64(e, l->transport);
-        cs_put_f64(e, l->size_mb);
-        cs_put_f64(e, l->time_ms);
-        cs_put_f64(e, l->bandwidth);
+    /* The links stay here: their matrix representatives go instead. */
+    cs_put_i64(e, (int64_t)c->reps.len);
+    for (size_t i = 0; i < c->reps.len; i++) {
+        const cs_comm_rep *x = &c->reps.items[i];
+        cs_put_i64(e, x->key_op);
+        cs_put_i64(e, x->op);
+        cs_put_i64(e, x->src);
+        cs_put_i64(e, x->dst);
+        cs_put_i64(e, x->kind);
+        cs_put_i64(e, x->transport);
+        cs_put_f64(e, x->size_mb);
+        cs_put_f64(e, x->time_ms);
     }
     const int64_t *counts = (const int64_t *)&c->counts;
     for (size_t k = 0; k < sizeof c->counts / sizeof(int64_t); k++) cs_put_i64(e, counts[k]);
@@ -216,8 +217,7 @@ static void decode_comm(cs_decoder *d, cs_comm_rank *c)
         for (size_t k = 0; k < sizeof dst / sizeof *dst; k++) *dst[k] = cs_get_f64(d);
         o.band_first = (uint32_t)cs_get_i64(d);
         o.nbands = (uint32_t)cs_get_i64(d);
-        o.link_first = (uint32_t)cs_get_i64(d);
-        o.nlinks = (uint32_t)cs_get_i64(d);
+        o.link_first = o.nlinks = 0;
         CS_VEC_PUSH(c->ops, o);
     }
     n = cs_get_i64(d);
@@ -242,14 +242,16 @@ static void decode_comm(cs_decoder *d, cs_comm_rank *c)
     }
     n = cs_get_i64(d);
     for (int64_t i = 0; i < n && !d->failed; i++) {
-        cs_comm_link l;
-        l.src = (uint32_t)cs_get_i64(d);
-        l.dst = (uint32_t)cs_get_i64(d);
-        l.transport = (uint8_t)cs_get_i64(d);
-        l.size_mb = cs_get_f64(d);
-        l.time_ms = cs_get_f64(d);
-        l.bandwidth = cs_get_f64(d);
-        CS_VEC_PUSH(c->links, l);
+        cs_comm_rep x;
+        x.key_op = (uint32_t)cs_get_i64(d);
+        x.op = (uint32_t)cs_get_i64(d);
+        x.src = (uint32_t)cs_get_i64(d);
+        x.dst = (uint32_t)cs_get_i64(d);
+        x.kind = (uint8_t)cs_get_i64(d);
+        x.transport = (uint8_t)cs_get_i64(d);
+        x.size_mb = cs_get_f64(d);
+        x.time_ms = cs_get_f64(d);
+        CS_VEC_PUSH(c->reps, x);
     }
     int64_t *counts = (int64_t *)&c->counts;
     for (size_t k = 0; k < sizeof c->counts / sizeof(int64_t); k++) counts[k] = cs_get_i64(d);

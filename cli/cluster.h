@@ -16,6 +16,19 @@
 #include "step_trace.h"
 #include "straggler.h"
 
+/* What the cluster reduces take from each result as it arrives, so that
+** process 0 never holds every rank's communication records and wait tuples
+** at once (cs_cluster_feed_rank), in any order: the reduces sort by rank. */
+typedef struct cs_cluster_feed {
+    cs_comm_acc *comm;          /* NULL: the mode runs no communication reduce */
+    bool comm_json;             /* the export writes the JSON files: records kept */
+    CS_VEC(cs_comm_rank *) kept;/* ... here (owned; the JSON entries point into them) */
+    bool comm_failed;           /* a rank's records were malformed: comm_err says which */
+    cs_err comm_err;
+    bool waits_on;              /* the mode runs the straggler report */
+    cs_wait_set waits;          /* every fed rank's §8.3 tuples */
+} cs_cluster_feed;
+
 typedef struct cs_cluster {
     cs_rank_result *ranks;      /* sorted by rank; borrowed */
     size_t n;
@@ -31,6 +44,7 @@ typedef struct cs_cluster {
     int64_t *module_ranks;      /* rank id of each column of modules */
     bool comm_ran;              /* the communication reduce ran (time, bandwidth, matrix) */
     cs_comm_sum comm;
+    CS_VEC(cs_comm_rank *) comm_records;    /* with the JSON files: the records comm points into (owned) */
     bool straggler_ran;
     cs_straggler_result strag;
     bool slow_rank_ran;         /* -m slow_rank */
@@ -46,6 +60,20 @@ typedef struct cs_cluster {
 int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
                      cs_report *report, cs_cluster *c, cs_err *err);
 void cs_cluster_free(cs_cluster *c);
+
+/*
+** The same merge with the results fed one at a time as they are decoded:
+** cs_cluster_feed_init(), then cs_cluster_feed_rank() for every result (it
+** takes the result's communication records and wait tuples, freeing them
+** in the result), then cs_cluster_merge_fed() with every result; the feed
+** is consumed there (or by cs_cluster_feed_free() when the run stops
+** before).  The output is the same as cs_cluster_merge's.
+*/
+void cs_cluster_feed_init(cs_cluster_feed *f, const cs_options *o);
+void cs_cluster_feed_rank(cs_cluster_feed *f, const cs_options *o, cs_rank_result *r);
+void cs_cluster_feed_free(cs_cluster_feed *f);
+int cs_cluster_merge_fed(const cs_options *o, cs_rank_result *results, size_t n, cs_cluster_feed *f,
+                         cs_report *report, cs_cluster *c, cs_err *err);
 
 /* Mode predicates: which analyses a mode runs (outputs.md §2). */
 bool cs_mode_runs_overlap(const char *mode);

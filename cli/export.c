@@ -44,7 +44,7 @@ static int write_text_file(const char *path, const char *text, cs_err *err)
 typedef struct outputs {
     cs_table skipped, groups, step_trace, base_info, hosts, device_map, modules, module_cluster;
     cs_table comm_time, comm_bandwidth, comm_matrix;
-    cs_table stragglers, wait_instances, wait_detail, clock_offsets, top_waits;
+    cs_table stragglers, clock_offsets, top_waits;
     cs_table slow_rank, slow_ops, hccl_all, hccl_rank, hccl_top, hccl_groups;
     cs_owned_columns module_cols;
     int *module_indent;
@@ -73,18 +73,20 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
     }
     t->has_comm_time = c->comm_ran && cs_mode_runs_comm_time(o->mode);
     t->has_matrix = c->comm_ran && cs_mode_runs_matrix(o->mode);
-    /* the database gets these two, the largest, in slices (write_db) */
-    if (t->has_comm_time && form != CS_FORM_DB) {
-        cs_table_comm_time(&c->comm, &t->comm_time);
-        cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth);
+    /* The database and the CSV files get the tables that grow with the
+    ** cluster a slice at a time (write_sliced, write_csv_sliced); the
+    ** workbook needs them whole. */
+    if (form == CS_FORM_XLSX) {
+        if (t->has_comm_time) {
+            cs_table_comm_time(&c->comm, &t->comm_time);
+            cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth);
+        }
+        if (t->has_matrix) cs_table_comm_matrix(&c->comm, &t->comm_matrix);
     }
-    if (t->has_matrix) cs_table_comm_matrix(&c->comm, &t->comm_matrix);
     t->has_stragglers = c->straggler_ran;
     if (t->has_stragglers) {
         cs_table_stragglers(&c->strag, &t->stragglers);
-        cs_table_wait_instances(&c->strag, false, &t->wait_instances);
         cs_table_wait_instances(&c->strag, true, &t->top_waits);
-        cs_table_wait_detail(&c->strag, &t->wait_detail);
         cs_table_clock_offsets(&c->strag, &t->clock_offsets);
     }
     t->has_slow_rank = c->slow_rank_ran;
@@ -111,8 +113,8 @@ static void free_outputs(outputs *t)
 {
     cs_table *all[] = {&t->skipped, &t->groups, &t->step_trace, &t->base_info, &t->hosts,
                        &t->device_map, &t->modules, &t->module_cluster, &t->comm_time,
-                       &t->comm_bandwidth, &t->comm_matrix, &t->stragglers, &t->wait_instances,
-                       &t->wait_detail, &t->clock_offsets, &t->top_waits, &t->chart_step, &t->chart_wait,
+                       &t->comm_bandwidth, &t->comm_matrix, &t->stragglers,
+                       &t->clock_offsets, &t->top_waits, &t->chart_step, &t->chart_wait,
                        &t->chart_band, &t->chart_modules, &t->slow_rank, &t->slow_ops, &t->hccl_all,
                        &t->hccl_rank, &t->hccl_top, &t->hccl_groups};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) cs_table_free(all[i]);
@@ -126,73 +128,140 @@ static void free_outputs(outputs *t)
 ** build); the cluster view has a column per rank. */
 #define DB_MAX_COLUMNS 2000
 
-#define DB_SLICE_ROWS 65536
+/* Rows per slice of a sliced table: a few MB of cells. */
+#define SLICE_ROWS 8192
 
-typedef void (*slice_fn)(const cs_comm_sum *, size_t, size_t, cs_table *);
+/* A table that grows with the cluster, built a slice at a time: next()
+** fills t with at most max rows from *at on and says whether rows remain
+** (comm_tables.h). */
+typedef bool (*slice_fn)(const void *src, cs_comm_cursor *at, size_t max, cs_table *t);
+
+typedef struct sliced {
+    slice_fn next;
+    const void *src;
+} sliced;
+
+static bool time_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
+{
+    return cs_table_comm_time_next(src, at, max, t);
+}
+
+static bool bandwidth_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
+{
+    return cs_table_comm_bandwidth_next(src, at, max, t);
+}
+
+static bool matrix_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
+{
+    return cs_table_comm_matrix_next(src, at, max, t);
+}
+
+/* The straggler tables of rows [at->row, +max): the table builders of
+** straggler_tables.h run on a view of the result holding those rows only. */
+static bool instances_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
+{
+    cs_straggler_result view = *(const cs_straggler_result *)src;
+    size_t n = view.instances.len - at->row < max ? view.instances.len - at->row : max;
+    view.instances.items += at->row;
+    view.instances.len = n;
+    cs_table_wait_instances(&view, false, t);
+    at->row += n;
+    return at->row < ((const cs_straggler_result *)src)->instances.len;
+}
+
+static bool details_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
+{
+    cs_straggler_result view = *(const cs_straggler_result *)src;
+    size_t n = view.details.len - at->row < max ? view.details.len - at->row : max;
+    view.details.items += at->row;
+    view.details.len = n;
+    cs_table_wait_detail(&view, t);
+    at->row += n;
+    return at->row < ((const cs_straggler_result *)src)->details.len;
+}
 
 /* One big table written slice by slice: its rows never all exist as cells. */
-static int write_sliced(cs_sqlite_out *db, const cs_comm_sum *s, size_t nrows, slice_fn make, cs_err *err)
+static int write_sliced(cs_sqlite_out *db, const sliced *src, cs_err *err)
 {
-    size_t first = 0;
+    cs_comm_cursor at = {0, 0};
+    bool more, first = true;
     do {
         cs_table t;
-        make(s, first, DB_SLICE_ROWS, &t);
-        int rc = first == 0 ? cs_sqlite_out_write(db, &t, err) : cs_sqlite_out_append(db, &t, err);
+        more = src->next(src->src, &at, SLICE_ROWS, &t);
+        int rc = first ? cs_sqlite_out_write(db, &t, err) : cs_sqlite_out_append(db, &t, err);
         cs_table_free(&t);
         if (rc) return -1;
-        first += DB_SLICE_ROWS;
-    } while (first < nrows);
+        first = false;
+    } while (more);
     return 0;
+}
+
+/* A table of the database: whole, or sliced (whole == NULL). */
+typedef struct db_table {
+    const cs_table *whole;
+    sliced part;
+} db_table;
+
+static db_table whole_table(const cs_table *t)
+{
+    db_table d = {t, {NULL, NULL}};
+    return d;
+}
+
+static db_table sliced_table(slice_fn next, const void *src)
+{
+    db_table d = {NULL, {next, src}};
+    return d;
 }
 
 static int write_db(const cs_options *o, const cs_cluster *c, const outputs *t, cs_report *report,
                     cs_finish_stats *stats, cs_err *err)
 {
-    const cs_table *tables[32];
+    db_table tables[32];
     size_t n = 0;
-    if (t->has_groups) tables[n++] = &t->groups;
-    tables[n++] = &t->skipped;
-    if (t->has_matrix) tables[n++] = &t->comm_matrix;
+    if (t->has_groups) tables[n++] = whole_table(&t->groups);
+    tables[n++] = whole_table(&t->skipped);
+    if (t->has_matrix) tables[n++] = sliced_table(matrix_next, &c->comm);
     if (t->has_stragglers) {
-        tables[n++] = &t->stragglers;
-        tables[n++] = &t->wait_instances;
-        tables[n++] = &t->wait_detail;
-        tables[n++] = &t->clock_offsets;
+        tables[n++] = whole_table(&t->stragglers);
+        tables[n++] = sliced_table(instances_next, &c->strag);
+        tables[n++] = sliced_table(details_next, &c->strag);
+        tables[n++] = whole_table(&t->clock_offsets);
     }
     if (t->has_overlap) {
-        tables[n++] = &t->step_trace;
-        tables[n++] = &t->base_info;
-        tables[n++] = &t->hosts;
-        tables[n++] = &t->device_map;
+        tables[n++] = whole_table(&t->step_trace);
+        tables[n++] = whole_table(&t->base_info);
+        tables[n++] = whole_table(&t->hosts);
+        tables[n++] = whole_table(&t->device_map);
     }
     if (t->has_modules) {
-        tables[n++] = &t->modules;
-        if (t->module_cluster.ncols <= DB_MAX_COLUMNS) tables[n++] = &t->module_cluster;
+        tables[n++] = whole_table(&t->modules);
+        if (t->module_cluster.ncols <= DB_MAX_COLUMNS) tables[n++] = whole_table(&t->module_cluster);
         else cs_report_note(report, "module_statistic", "table ModuleStatisticCluster not written: %zu ranks are more "
                             "columns than SQLite allows; see ModuleStatistic or the CSV export",
                             t->module_cluster.ncols - 9);
     }
     if (t->has_slow_rank) {
-        tables[n++] = &t->slow_rank;
-        tables[n++] = &t->slow_ops;
+        tables[n++] = whole_table(&t->slow_rank);
+        tables[n++] = whole_table(&t->slow_ops);
     }
     if (t->has_hccl) {
-        tables[n++] = &t->hccl_all;
-        tables[n++] = &t->hccl_rank;
-        tables[n++] = &t->hccl_top;
-        tables[n++] = &t->hccl_groups;
+        tables[n++] = whole_table(&t->hccl_all);
+        tables[n++] = whole_table(&t->hccl_rank);
+        tables[n++] = whole_table(&t->hccl_top);
+        tables[n++] = whole_table(&t->hccl_groups);
+    }
+    if (t->has_comm_time) {
+        tables[n++] = sliced_table(time_next, &c->comm);
+        tables[n++] = sliced_table(bandwidth_next, &c->comm);
     }
     char *path = out_path(o, "cluster_analysis.db");
     cs_sqlite_out *db = cs_sqlite_out_open(path, err);
     free(path);
     if (!db) return -1;
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) rc = cs_sqlite_out_write(db, tables[i], err);
-    if (rc == 0 && t->has_comm_time) {
-        rc = write_sliced(db, &c->comm, c->comm.time.len, cs_table_comm_time_slice, err);
-        if (rc == 0) rc = write_sliced(db, &c->comm, c->comm.bandwidth.len, cs_table_comm_bandwidth_slice, err);
-        n += 2;
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = tables[i].whole ? cs_sqlite_out_write(db, tables[i].whole, err) : write_sliced(db, &tables[i].part, err);
     cs_err close_err;
     if (cs_sqlite_out_close(db, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
     if (rc == 0) stats->tables += n;
@@ -205,6 +274,29 @@ static int write_csv_file(const cs_options *o, const cs_table *t, const char *na
     char *path = out_path(o, name);
     int rc = cs_csv_write(t, path, err);
     free(path);
+    stats->files += rc == 0;
+    return rc;
+}
+
+/* A big table into a CSV file, slice by slice. */
+static int write_csv_sliced(const cs_options *o, slice_fn next, const void *src, const char *name,
+                            cs_finish_stats *stats, cs_err *err)
+{
+    char *path = out_path(o, name);
+    cs_comm_cursor at = {0, 0};
+    cs_table t;
+    bool more = next(src, &at, SLICE_ROWS, &t);
+    cs_csv_out *out = cs_csv_open(&t, path, err);
+    free(path);
+    int rc = out ? cs_csv_append(out, &t, err) : -1;
+    cs_table_free(&t);
+    while (rc == 0 && more) {
+        more = next(src, &at, SLICE_ROWS, &t);
+        rc = cs_csv_append(out, &t, err);
+        cs_table_free(&t);
+    }
+    cs_err close_err;
+    if (out && cs_csv_close(out, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
     stats->files += rc == 0;
     return rc;
 }
@@ -237,21 +329,28 @@ static int write_module_ranks(const cs_options *o, const cs_cluster *c, bool xls
 }
 
 /* The reference's text-mode JSON files, unchanged for scripts written for
-** them; the reference writes none when there is nothing to put in. */
+** them; the reference writes none when there is nothing to put in.  They
+** grow with the cluster (170 MB at 256 ranks), so they go to the file a
+** block at a time. */
 static int write_comm_json(const cs_options *o, const cs_cluster *c, const outputs *t, cs_finish_stats *stats,
                            cs_err *err)
 {
-    struct { bool wanted; const char *name; char *(*print)(const cs_comm_sum *); } files[] = {
-        {t->has_comm_time && c->comm.json_ops.len, "cluster_communication.json", cs_comm_json_time},
-        {t->has_matrix && c->comm.json_matrix.len, "cluster_communication_matrix.json", cs_comm_json_matrix},
+    struct { bool wanted; const char *name; int (*write)(const cs_comm_sum *, FILE *); } files[] = {
+        {t->has_comm_time && c->comm.json_ops.len, "cluster_communication.json", cs_comm_json_time_write},
+        {t->has_matrix && c->comm.json_matrix.len, "cluster_communication_matrix.json", cs_comm_json_matrix_write},
     };
     for (size_t i = 0; i < 2; i++) {
         if (!files[i].wanted) continue;
-        char *text = files[i].print(&c->comm);
         char *path = out_path(o, files[i].name);
-        int rc = write_text_file(path, text, err);
+        FILE *f = fopen(path, "w");
+        int rc = f ? 0 : cs_fail(err, "%s: cannot write: %s", path, strerror(errno));
+        if (f) {
+            bool ok = files[i].write(&c->comm, f) == 0;
+            ok = fclose(f) == 0 && ok;
+            chmod(path, 0640);
+            if (!ok) rc = cs_fail(err, "%s: write error", path);
+        }
         free(path);
-        free(text);
         if (rc) return -1;
         stats->files++;
     }
@@ -275,17 +374,18 @@ static int write_csv(const cs_options *o, const cs_cluster *c, const outputs *t,
     if (t->has_overlap && write_csv_file(o, &t->step_trace, "cluster_step_trace_time.csv", stats, err)) return -1;
     if (c->comm_ran && write_comm_json(o, c, t, stats, err)) return -1;
     if (t->has_comm_time &&
-        (write_csv_file(o, &t->comm_time, "CommunicationTimeSum/cluster_communication_time.csv", stats, err) ||
-         write_csv_file(o, &t->comm_bandwidth, "CommunicationTimeSum/cluster_communication_bandwidth.csv", stats,
-                        err)))
+        (write_csv_sliced(o, time_next, &c->comm, "CommunicationTimeSum/cluster_communication_time.csv", stats,
+                          err) ||
+         write_csv_sliced(o, bandwidth_next, &c->comm, "CommunicationTimeSum/cluster_communication_bandwidth.csv",
+                          stats, err)))
         return -1;
     if (t->has_matrix &&
-        write_csv_file(o, &t->comm_matrix, "CommMatrixSum/cluster_communication_matrix.csv", stats, err))
+        write_csv_sliced(o, matrix_next, &c->comm, "CommMatrixSum/cluster_communication_matrix.csv", stats, err))
         return -1;
     if (t->has_stragglers &&
         (write_csv_file(o, &t->stragglers, "Stragglers/cluster_stragglers.csv", stats, err) ||
-         write_csv_file(o, &t->wait_instances, "Stragglers/cluster_wait_instances.csv", stats, err) ||
-         write_csv_file(o, &t->wait_detail, "Stragglers/cluster_wait_detail.csv", stats, err) ||
+         write_csv_sliced(o, instances_next, &c->strag, "Stragglers/cluster_wait_instances.csv", stats, err) ||
+         write_csv_sliced(o, details_next, &c->strag, "Stragglers/cluster_wait_detail.csv", stats, err) ||
          write_csv_file(o, &t->clock_offsets, "Stragglers/cluster_clock_offsets.csv", stats, err)))
         return -1;
     if (t->has_slow_rank &&

@@ -89,37 +89,31 @@ static void build_hccl_sum(const cs_options *o, cs_cluster *c)
     c->hccl_ran = true;
 }
 
-/* §8.3 and §8.4 over every rank's tuples, merged in rank order. */
-static int build_stragglers(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
+/* §8.3 and §8.4 over every fed rank's tuples (the result does not depend on
+** the order they were merged in). */
+static int build_stragglers(const cs_options *o, cs_cluster *c, cs_cluster_feed *f, cs_report *report,
+                            cs_err *err)
 {
-    if (!cs_mode_runs_straggler(o->mode)) return 0;
-    cs_wait_set all = {0};
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->ranks[i].analysed || !c->ranks[i].wait_done) continue;
-        cs_wait_set_merge(&all, &c->ranks[i].wait);
-        cs_wait_set_free(&c->ranks[i].wait);   /* merged: the rank's copy is not needed again */
-        c->ranks[i].wait_done = false;
-    }
+    if (!f->waits_on) return 0;
     cs_straggler_options opt = {o->has_step_id, o->step_id, c->groups.info.items, c->groups.info.len};
-    int rc = cs_straggler_compute(&all, &opt, &c->strag, report, err);
-    cs_wait_set_free(&all);
+    int rc = cs_straggler_compute(&f->waits, &opt, &c->strag, report, err);
+    cs_wait_set_free(&f->waits);
     if (rc == 0) c->straggler_ran = true;
     return rc;
 }
 
-/* The communication reduce over every rank that has records. */
-static int build_comm(const cs_options *o, cs_cluster *c, cs_report *report, cs_err *err)
+/* The communication reduce over every fed rank. */
+static int build_comm(cs_cluster *c, cs_cluster_feed *f, cs_report *report, cs_err *err)
 {
-    if (!cs_mode_runs_comm_time(o->mode) && !cs_mode_runs_matrix(o->mode)) return 0;
-    cs_comm_sum_input *in = cs_xmalloc((c->n ? c->n : 1) * sizeof *in);
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->ranks[i].analysed || !c->ranks[i].comm_done) continue;
-        cs_comm_sum_input one = {c->ranks[i].rank, &c->ranks[i].comm};
-        in[n++] = one;
-    }
-    int rc = cs_comm_sum_compute(in, n, c->groups.info.items, c->groups.info.len, &c->comm, err);
-    free(in);
+    if (!f->comm) return 0;
+    if (f->comm_failed) return cs_fail(err, "%s", f->comm_err.msg);
+    int rc = cs_comm_acc_finish(f->comm, c->groups.info.items, c->groups.info.len, &c->comm, err);
+    f->comm = NULL;
+    /* the JSON entries point into the kept records: they live as long as c */
+    c->comm_records.items = f->kept.items;
+    c->comm_records.len = f->kept.len;
+    c->comm_records.cap = f->kept.cap;
+    memset(&f->kept, 0, sizeof f->kept);
     if (rc) return -1;
     c->comm_ran = true;
     const cs_comm_sum_counts *k = &c->comm.counts;
@@ -182,6 +176,68 @@ static int apply_module_step_filter(const cs_options *o, cs_cluster *c, cs_repor
         }
     }
     return 0;
+}
+
+/* Whether the rank is still analysed after apply_step_filter (which skips
+** the ranks without step N when the mode runs the overlap). */
+static bool kept_by_step_filter(const cs_options *o, const cs_rank_result *r)
+{
+    return r->analysed && !(o->has_step_id && cs_mode_runs_overlap(o->mode) && !has_step(r, o->step_id));
+}
+
+void cs_cluster_feed_init(cs_cluster_feed *f, const cs_options *o)
+{
+    memset(f, 0, sizeof *f);
+    if (cs_mode_runs_comm_time(o->mode) || cs_mode_runs_matrix(o->mode)) {
+        /* only the csv and text exports write cluster_communication*.json */
+        f->comm_json = o->export_type == CS_EXPORT_CSV || o->export_type == CS_EXPORT_TEXT;
+        cs_comm_sum_options opt = {cs_mode_runs_comm_time(o->mode), f->comm_json};
+        f->comm = cs_comm_acc_new(&opt);
+    }
+    f->waits_on = cs_mode_runs_straggler(o->mode);
+    /* The tuples of every rank pile up here (112 bytes per op).  Reserved as
+    ** one block of 32 MB, which glibc maps on its own and realloc grows in
+    ** place, they leave no trail of outgrown blocks in the heap, as doubling
+    ** from small would; pages not yet touched take no memory. */
+    if (f->waits_on) CS_VEC_RESERVE(f->waits.ops, ((size_t)32 << 20) / sizeof *f->waits.ops.items + 1);
+}
+
+void cs_cluster_feed_rank(cs_cluster_feed *f, const cs_options *o, cs_rank_result *r)
+{
+    if (!kept_by_step_filter(o, r)) return;
+    if (f->comm && r->comm_done && !f->comm_failed) {
+        cs_comm_rank *rec = &r->comm;
+        if (f->comm_json) {     /* the JSON entries need the records until the export */
+            rec = cs_xmalloc(sizeof *rec);
+            *rec = r->comm;
+            memset(&r->comm, 0, sizeof r->comm);
+            CS_VEC_PUSH(f->kept, rec);
+        }
+        f->comm_failed = cs_comm_acc_add(f->comm, r->rank, rec, &f->comm_err) != 0;
+        cs_comm_rank_free(&r->comm);
+    }
+    if (f->waits_on && r->wait_done) {
+        cs_wait_set_merge(&f->waits, &r->wait);
+        cs_wait_set_free(&r->wait);
+        r->wait_done = false;
+    }
+}
+
+static void free_records(cs_comm_rank **recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cs_comm_rank_free(recs[i]);
+        free(recs[i]);
+    }
+    free(recs);
+}
+
+void cs_cluster_feed_free(cs_cluster_feed *f)
+{
+    cs_comm_acc_free(f->comm);
+    free_records(f->kept.items, f->kept.len);
+    cs_wait_set_free(&f->waits);
+    memset(f, 0, sizeof *f);
 }
 
 /* --step_id N: ranks without step N are skipped; none with it is fatal. */
@@ -310,8 +366,8 @@ static int build_modules(const cs_options *o, cs_cluster *c, cs_report *report, 
     return 0;
 }
 
-int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
-                     cs_report *report, cs_cluster *c, cs_err *err)
+int cs_cluster_merge_fed(const cs_options *o, cs_rank_result *results, size_t n, cs_cluster_feed *f,
+                         cs_report *report, cs_cluster *c, cs_err *err)
 {
     memset(c, 0, sizeof *c);
     if (n) qsort(results, n, sizeof *results, cmp_result);
@@ -321,21 +377,34 @@ int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
     for (size_t i = 0; i < n; i++) cs_report_move(report, &results[i].report);
     size_t analysed = 0;
     for (size_t i = 0; i < n; i++) analysed += results[i].analysed;
-    if (analysed == 0) return cs_fail(err, "no rank could be analysed (every rank was skipped; see the messages above)");
-    if (apply_step_filter(o, c, report, err)) return -1;
-    build_groups(c, report);
-    build_indices(c, report);
-    if (c->overlap_ran)
-        cs_step_trace_build(c->ranks, c->n, &c->stages, c->indices, c->world, o->has_step_id, o->step_id, &c->trace);
-    if (build_modules(o, c, report, err)) return -1;
-    if (build_comm(o, c, report, err)) return -1;
-    if (build_stragglers(o, c, report, err)) return -1;
+    int rc = -1;
+    if (analysed == 0) cs_fail(err, "no rank could be analysed (every rank was skipped; see the messages above)");
+    else if (apply_step_filter(o, c, report, err) == 0) {
+        build_groups(c, report);
+        build_indices(c, report);
+        if (c->overlap_ran)
+            cs_step_trace_build(c->ranks, c->n, &c->stages, c->indices, c->world, o->has_step_id, o->step_id,
+                                &c->trace);
+        rc = build_modules(o, c, report, err) || build_comm(c, f, report, err) ||
+             build_stragglers(o, c, f, report, err) ? -1 : 0;
+    }
+    cs_cluster_feed_free(f);
+    if (rc) return -1;
     build_slow_rank(o, c, report);
     build_hccl_sum(o, c);
     if (o->top_num_given && !cs_mode_runs_hccl_sum(o->mode)) cs_report_note(report, "options", "--top_num is used by hccl_sum only; ignored by -m %s",
                                          o->mode);
     cs_report_sort(report);
     return 0;
+}
+
+int cs_cluster_merge(const cs_options *o, cs_rank_result *results, size_t n,
+                     cs_report *report, cs_cluster *c, cs_err *err)
+{
+    cs_cluster_feed f;
+    cs_cluster_feed_init(&f, o);
+    for (size_t i = 0; i < n; i++) cs_cluster_feed_rank(&f, o, &results[i]);
+    return cs_cluster_merge_fed(o, results, n, &f, report, c, err);
 }
 
 void cs_cluster_free(cs_cluster *c)
@@ -348,6 +417,7 @@ void cs_cluster_free(cs_cluster *c)
     cs_module_cluster_free(&c->modules);
     free(c->module_ranks);
     cs_comm_sum_free(&c->comm);
+    free_records(c->comm_records.items, c->comm_records.len);
     cs_straggler_result_free(&c->strag);
     cs_slow_rank_result_free(&c->slow);
     cs_hccl_sum_result_free(&c->hccl);

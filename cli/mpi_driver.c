@@ -32,7 +32,7 @@ typedef struct job {
     FILE *bar_out;
 } job;
 
-#define TAG_PROGRESS 7001   /* the message of a finished rank's count */
+#define TAG_RESULT 7001     /* one rank's encoded result */
 
 static double now_seconds(void)
 {
@@ -142,7 +142,6 @@ static int share_discovery(job *j, cs_discovery *d, cs_report *report)
     return 0;
 }
 
-/* Analyses this process's share and encodes the results. */
 /* The live bar of process 0 (outputs.md §2 "--progress"): the ranks finished
 ** over all processes, redrawn in place at most every 0.5 s. */
 typedef struct bar_state {
@@ -168,138 +167,167 @@ static void draw_bar(const job *j, bar_state *b, bool force)
     fflush(j->bar_out);
 }
 
-/* Process 0: takes the counts that have arrived (all of them when wait). */
-static void drain_counts(const job *j, bar_state *b, const int64_t *assigned, bool wait)
-{
-    for (;;) {
-        bool pending = false;
-        for (int p = 1; p < j->nprocs; p++) pending |= b->done[p] < assigned[p];
-        if (!pending) return;
-        int flag = 0;
-        MPI_Status st;
-        if (!wait) {
-            check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, TAG_PROGRESS, MPI_COMM_WORLD, &flag, &st), "Iprobe");
-            if (!flag) return;
-        }
-        int64_t count;
-        check_mpi(MPI_Recv(&count, 1, MPI_INT64_T, MPI_ANY_SOURCE, TAG_PROGRESS, MPI_COMM_WORLD, &st), "Recv");
-        b->done[st.MPI_SOURCE] = count;
-        draw_bar(j, b, false);
-    }
-}
-
 static void clear_bar(const job *j)
 {
     fprintf(j->bar_out, "\r%*s\r", 70, "");
     fflush(j->bar_out);
 }
 
-/* Other processes: tell process 0 how many ranks are finished. */
-static void send_count(int64_t *slot, MPI_Request *req, int64_t count)
+/* Process 0's results as they are decoded, and what the cluster reduces
+** take from them on the way (cs_cluster_feed_rank). */
+typedef struct root_state {
+    CS_VEC(cs_rank_result) results;
+    cs_cluster_feed feed;
+    int64_t expected;       /* results the other processes will send */
+    int64_t received;
+    bool failed;            /* a malformed result arrived */
+    int64_t bytes;          /* encoded bytes of every result (CS_STATS) */
+    double wait_seconds;    /* spent waiting for results after its own share */
+} root_state;
+
+/* Decodes one result of process `from` into root. */
+static void take_result(const job *j, root_state *root, const unsigned char *buf, size_t len, int from)
 {
-    if (*req != MPI_REQUEST_NULL) check_mpi(MPI_Wait(req, MPI_STATUS_IGNORE), "Wait");
-    *slot = count;
-    check_mpi(MPI_Isend(slot, 1, MPI_INT64_T, 0, TAG_PROGRESS, MPI_COMM_WORLD, req), "Isend");
+    root->bytes += (int64_t)len;
+    if (root->failed) return;
+    cs_decoder dec = {buf, len, 0, false};
+    cs_rank_result r;
+    if (cs_rank_result_decode(&dec, &r)) {
+        cs_rank_result_free(&r);
+        fprintf(stderr, "clusterscope: error: malformed result from process %d\n", from);
+        root->failed = true;
+        return;
+    }
+    cs_cluster_feed_rank(&root->feed, &j->opt, &r);
+    CS_VEC_PUSH(root->results, r);
 }
 
-/* Analyses this process's share and encodes the results. */
-static void analyse_share(const job *j, const cs_discovery *d, cs_encoder *e)
+/* Process 0's own ranks take the path of the others' (encoded, then
+** decoded) one at a time. */
+static void keep_own(const job *j, root_state *root, const cs_rank_result *res)
+{
+    cs_encoder one = {0};
+    cs_rank_result_encode(res, &one);
+    take_result(j, root, one.buf, one.len, 0);
+    free(one.buf);
+}
+
+/* Process 0: takes the results that have arrived (with wait: all of them),
+** one message per rank, each decoded before the next is received, so that
+** no process's results ever sit in memory together. */
+static void receive_results(const job *j, root_state *root, bar_state *b, bool wait)
+{
+    while (root->received < root->expected) {
+        MPI_Status st;
+        int flag = 1, len = 0;
+        if (wait) check_mpi(MPI_Probe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &st), "Probe");
+        else check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &st), "Iprobe");
+        if (!flag) return;
+        check_mpi(MPI_Get_count(&st, MPI_BYTE, &len), "Get_count");
+        unsigned char *buf = cs_xmalloc((size_t)len + 1);
+        check_mpi(MPI_Recv(buf, len, MPI_BYTE, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+                  "Recv");
+        take_result(j, root, buf, (size_t)len, st.MPI_SOURCE);
+        free(buf);
+        root->received++;
+        b->done[st.MPI_SOURCE]++;
+        if (j->bar) draw_bar(j, b, false);
+    }
+}
+
+/* Other processes: a few results in flight to process 0, which takes them
+** between its own ranks; the oldest is waited for when a new one is sent. */
+#define SENDS_IN_FLIGHT 4
+
+typedef struct sender {
+    cs_encoder buf[SENDS_IN_FLIGHT];
+    MPI_Request req[SENDS_IN_FLIGHT];
+    int next;               /* the slot of the next send (the oldest one) */
+} sender;
+
+static void send_init(sender *s)
+{
+    memset(s, 0, sizeof *s);
+    for (int k = 0; k < SENDS_IN_FLIGHT; k++) s->req[k] = MPI_REQUEST_NULL;
+}
+
+static void send_wait(sender *s, int k)
+{
+    if (s->req[k] != MPI_REQUEST_NULL) check_mpi(MPI_Wait(&s->req[k], MPI_STATUS_IGNORE), "Wait");
+    free(s->buf[k].buf);
+    memset(&s->buf[k], 0, sizeof s->buf[k]);
+}
+
+static void send_result(sender *s, const cs_rank_result *res)
+{
+    int k = s->next;
+    s->next = (k + 1) % SENDS_IN_FLIGHT;
+    send_wait(s, k);
+    cs_rank_result_encode(res, &s->buf[k]);
+    if (s->buf[k].len > INT32_MAX) {
+        fprintf(stderr, "clusterscope: error: the result of rank %lld exceeds 2 GiB\n", (long long)res->rank);
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    check_mpi(MPI_Isend(s->buf[k].buf, (int)s->buf[k].len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &s->req[k]),
+              "Isend");
+}
+
+static void send_finish(sender *s)
+{
+    for (int k = 0; k < SENDS_IN_FLIGHT; k++) send_wait(s, k);
+}
+
+/* Analyses this process's share.  Every result goes to process 0 as soon
+** as it is ready; process 0 takes the others' between its own ranks and
+** the rest at the end (which also drives its progress bar). */
+static void analyse_share(const job *j, const cs_discovery *d, root_state *root)
 {
     int *owner = cs_xmalloc((d->nranks ? d->nranks : 1) * sizeof *owner);
-    int64_t *assigned = cs_xcalloc((size_t)j->nprocs, sizeof *assigned);
     bar_state b = {cs_xcalloc((size_t)j->nprocs, sizeof(int64_t)), (int64_t)d->nranks, now_seconds(), 0};
     cs_assign_ranks(d->ranks, d->nranks, j->nprocs, owner);
-    for (size_t i = 0; i < d->nranks; i++) assigned[owner[i]]++;
-    cs_put_i64(e, assigned[j->me]);
-    int64_t slot = 0, finished = 0;
-    MPI_Request req = MPI_REQUEST_NULL;
+    for (size_t i = 0; i < d->nranks; i++) root->expected += owner[i] != 0;
+    sender out;
+    send_init(&out);
     for (size_t i = 0; i < d->nranks; i++) {
         if (owner[i] != j->me) continue;
         cs_rank_result res;
         cs_pipeline_analyse_rank(&d->ranks[i], &j->opt, &res);
-        cs_rank_result_encode(&res, e);
+        if (j->me == 0) keep_own(j, root, &res);
+        else send_result(&out, &res);
         cs_rank_result_free(&res);
-        finished++;
-        if (j->bar && j->me != 0) send_count(&slot, &req, finished);
-        if (j->bar && j->me == 0) {
-            b.done[0] = finished;
-            drain_counts(j, &b, assigned, false);
-            draw_bar(j, &b, false);
-        }
+        if (j->me != 0) continue;
+        b.done[0]++;
+        receive_results(j, root, &b, false);
+        if (j->bar) draw_bar(j, &b, false);
     }
-    if (j->bar && j->me != 0 && req != MPI_REQUEST_NULL) check_mpi(MPI_Wait(&req, MPI_STATUS_IGNORE), "Wait");
-    if (j->bar && j->me == 0) {
-        drain_counts(j, &b, assigned, true);
-        clear_bar(j);
+    send_finish(&out);
+    if (j->me == 0) {
+        double t0 = now_seconds();
+        receive_results(j, root, &b, true);
+        root->wait_seconds = now_seconds() - t0;
+        if (j->bar) clear_bar(j);
     }
     free(b.done);
-    free(assigned);
     free(owner);
 }
 
-/* Gathers every process's encoded results on process 0. */
-static unsigned char *gather_results(const job *j, const cs_encoder *e, int **counts, int **displs)
-{
-    if (e->len > INT32_MAX) {
-        fprintf(stderr, "clusterscope: error: per-process results exceed 2 GiB\n");
-        MPI_Abort(MPI_COMM_WORLD, 2);
-    }
-    int len = (int)e->len;
-    *counts = j->me == 0 ? cs_xmalloc((size_t)j->nprocs * sizeof(int)) : NULL;
-    *displs = j->me == 0 ? cs_xmalloc((size_t)j->nprocs * sizeof(int)) : NULL;
-    check_mpi(MPI_Gather(&len, 1, MPI_INT, *counts, 1, MPI_INT, 0, MPI_COMM_WORLD), "Gather");
-    unsigned char *all = NULL;
-    if (j->me == 0) {
-        int64_t total = 0;
-        for (int p = 0; p < j->nprocs; p++) {
-            (*displs)[p] = (int)total;
-            total += (*counts)[p];
-        }
-        if (total > INT32_MAX) {
-            fprintf(stderr, "clusterscope: error: gathered results exceed 2 GiB\n");
-            MPI_Abort(MPI_COMM_WORLD, 2);
-        }
-        all = cs_xmalloc((size_t)total + 1);
-    }
-    check_mpi(MPI_Gatherv(e->buf, len, MPI_BYTE, all, *counts, *displs, MPI_BYTE, 0, MPI_COMM_WORLD),
-              "Gatherv");
-    return all;
-}
-
-/* CS_STATS=1: how much crossed MPI and how long the gather took (the
-** benchmark's measure of the exchange, docs/performance.md). */
-static void report_exchange(const job *j, const int *counts, double seconds)
+/* CS_STATS=1: how much crossed MPI (process 0's own results counted as if
+** they had) and how long process 0 waited for the last of them after its
+** own share (the benchmark's measure of the exchange, docs/performance.md). */
+static void report_exchange(const job *j, const root_state *root)
 {
     const char *env = getenv("CS_STATS");
     if (j->me != 0 || !env || strcmp(env, "1") != 0) return;
-    int64_t total = 0;
-    for (int p = 0; p < j->nprocs; p++) total += counts[p];
     fprintf(stderr, "clusterscope: stats: gathered %lld bytes from %d processes in %.3f s\n",
-            (long long)total, j->nprocs, seconds);
+            (long long)root->bytes, j->nprocs, root->wait_seconds);
 }
 
-static int decode_all(const job *j, const unsigned char *all, const int *counts, const int *displs,
-                      cs_rank_result **out, size_t *nout)
+static void free_root(root_state *root)
 {
-    CS_VEC(cs_rank_result) results = {0};
-    for (int p = 0; p < j->nprocs; p++) {
-        cs_decoder dec = {all + displs[p], (size_t)counts[p], 0, false};
-        int64_t n = cs_get_i64(&dec);
-        for (int64_t i = 0; i < n; i++) {
-            cs_rank_result r;
-            if (cs_rank_result_decode(&dec, &r)) {
-                cs_rank_result_free(&r);
-                fprintf(stderr, "clusterscope: error: malformed result from process %d\n", p);
-                for (size_t k = 0; k < results.len; k++) cs_rank_result_free(&results.items[k]);
-                free(results.items);
-                return -1;
-            }
-            CS_VEC_PUSH(results, r);
-        }
-    }
-    *out = results.items;
-    *nout = results.len;
-    return 0;
+    for (size_t k = 0; k < root->results.len; k++) cs_rank_result_free(&root->results.items[k]);
+    free(root->results.items);
+    cs_cluster_feed_free(&root->feed);
+    memset(root, 0, sizeof *root);
 }
 
 static void print_report(const job *j, const cs_report *report)
@@ -317,7 +345,6 @@ static void print_report(const job *j, const cs_report *report)
         fprintf(stderr, "clusterscope: %s\n", report->lines.items[i].text);
 }
 
-/* Process 0: decode, merge, write, report.  Returns the exit status. */
 /* Read skips: ranks whose result says they could not be read. */
 static size_t read_skips(const cs_rank_result *r, size_t n)
 {
@@ -326,17 +353,11 @@ static size_t read_skips(const cs_rank_result *r, size_t n)
     return k;
 }
 
-/* Process 0: decode (then drop the gathered bytes, which can be larger
-** than everything that follows), merge, write, report.  Returns the exit
-** status. */
-static int finish_on_root(const job *j, unsigned char *all, const int *counts, const int *displs,
-                          cs_report *report, double t_read)
+/* Process 0: merge, write, report.  Returns the exit status. */
+static int finish_on_root(const job *j, root_state *root, cs_report *report, double t_read)
 {
-    cs_rank_result *results = NULL;
-    size_t n = 0;
-    int decoded = decode_all(j, all, counts, displs, &results, &n);
-    free(all);
-    if (decoded) return 2;
+    cs_rank_result *results = root->results.items;
+    size_t n = root->results.len;
     char line[96];
     snprintf(line, sizeof line, "%zu ranks (%zu skipped)", n, read_skips(results, n));
     progress_line(j, "read", line, t_read);
@@ -344,7 +365,7 @@ static int finish_on_root(const job *j, unsigned char *all, const int *counts, c
     cs_cluster c;
     cs_finish_stats stats = {0};
     cs_err err;
-    int rc = cs_cluster_merge(&j->opt, results, n, report, &c, &err);
+    int rc = cs_cluster_merge_fed(&j->opt, results, n, &root->feed, report, &c, &err);
     if (rc == 0) {
         snprintf(line, sizeof line, "%zu ranks (%zu skipped)", n, cs_report_ranks_skipped(report));
         progress_line(j, "merge", line, t0);
@@ -361,8 +382,7 @@ static int finish_on_root(const job *j, unsigned char *all, const int *counts, c
         rc = report->skips.len ? 3 : 0;
     }
     cs_cluster_free(&c);
-    for (size_t i = 0; i < n; i++) cs_rank_result_free(&results[i]);
-    free(results);
+    free_root(root);
     return rc < 0 ? 2 : rc;
 }
 
@@ -373,17 +393,12 @@ static int run_job(job *j)
     int64_t rc = 2;
     if (share_discovery(j, &d, &report) == 0) {
         double t0 = now_seconds();
-        cs_encoder e = {0};
-        analyse_share(j, &d, &e);
-        int *counts = NULL, *displs = NULL;
-        double t_gather = now_seconds();
-        unsigned char *all = gather_results(j, &e, &counts, &displs);
-        report_exchange(j, counts, now_seconds() - t_gather);
-        free(e.buf);
-        if (j->me == 0) rc = finish_on_root(j, all, counts, displs, &report, t0);
-        else free(all);
-        free(counts);
-        free(displs);
+        root_state root = {0};
+        if (j->me == 0) cs_cluster_feed_init(&root.feed, &j->opt);
+        analyse_share(j, &d, &root);
+        report_exchange(j, &root);
+        if (j->me == 0) rc = root.failed ? 2 : finish_on_root(j, &root, &report, t0);
+        free_root(&root);
     }
     check_mpi(MPI_Bcast(&rc, 1, MPI_INT64_T, 0, MPI_COMM_WORLD), "Bcast");
     if (rc == 2 && j->me == 0) {

@@ -16,12 +16,23 @@
 
 typedef CS_VEC(char) text_buf;
 
-static void put(text_buf *b, const char *s)
+/* Where the text goes: a file (f) or a string (b). */
+typedef struct json_out {
+    text_buf b;
+    FILE *f;
+    bool failed;            /* a write to f failed */
+} json_out;
+
+static void put(json_out *o, const char *s)
 {
+    if (o->f) {
+        o->failed |= fputs(s, o->f) < 0;
+        return;
+    }
     size_t n = strlen(s);
-    CS_VEC_RESERVE(*b, b->len + n + 1);
-    memcpy(b->items + b->len, s, n + 1);
-    b->len += n;
+    CS_VEC_RESERVE(o->b, o->b.len + n + 1);
+    memcpy(o->b.items + o->b.len, s, n + 1);
+    o->b.len += n;
 }
 
 /* ------------------------------------------------------------------------
@@ -65,7 +76,7 @@ static void add(cJSON *obj, const char *key, cJSON *item)
 */
 
 /* str(tuple(ranks)): "(0, 1)", "(5,)", "()". */
-static void put_set_key(text_buf *b, const cs_comm_rank_set *set)
+static void put_set_key(json_out *b, const cs_comm_rank_set *set)
 {
     char num[32];
     put(b, "\"(");
@@ -76,7 +87,7 @@ static void put_set_key(text_buf *b, const cs_comm_rank_set *set)
     put(b, set->nranks == 1 ? ",)\": " : ")\": ");
 }
 
-static void put_step_key(text_buf *b, cs_comm_step step)
+static void put_step_key(json_out *b, cs_comm_step step)
 {
     char label[32];
     cs_comm_step_label(label, sizeof label, step.has_id, step.id);
@@ -98,35 +109,34 @@ static int step_cmp(cs_comm_step a, cs_comm_step b)
 ** arrive in (set, step) order; open_block() starts one, closing the
 ** previous set's object when the set changes. */
 typedef struct doc {
-    text_buf b;
+    json_out *out;
     uint32_t set;           /* UINT32_MAX before the first block */
 } doc;
 
 static void open_block(doc *d, const cs_comm_sum *s, uint32_t set, cs_comm_step step)
 {
     if (d->set != set) {
-        put(&d->b, d->set == UINT32_MAX ? "{" : "}, ");
-        put_set_key(&d->b, &s->sets.items[set]);
-        put(&d->b, "{");
+        put(d->out, d->set == UINT32_MAX ? "{" : "}, ");
+        put_set_key(d->out, &s->sets.items[set]);
+        put(d->out, "{");
         d->set = set;
     } else {
-        put(&d->b, ", ");
+        put(d->out, ", ");
     }
-    put_step_key(&d->b, step);
+    put_step_key(d->out, step);
 }
 
 static void put_tree(doc *d, cJSON *tree)
 {
     char *t = cs_json_dumps(tree);
-    put(&d->b, t);
+    put(d->out, t);
     free(t);
     cJSON_Delete(tree);
 }
 
-static char *close_doc(doc *d)
+static void close_doc(doc *d)
 {
-    put(&d->b, d->set == UINT32_MAX ? "{}" : "}}");
-    return d->b.items;
+    put(d->out, d->set == UINT32_MAX ? "{}" : "}}");
 }
 
 /* ------------------------------------------------------------------------
@@ -395,7 +405,7 @@ static cJSON *time_block(const cs_comm_sum *s, ent *e, size_t n)
     return step;
 }
 
-char *cs_comm_json_time(const cs_comm_sum *s)
+static void time_doc(const cs_comm_sum *s, json_out *out)
 {
     size_t n = 0;
     ent *e = cs_xmalloc((s->json_ops.len ? s->json_ops.len : 1) * sizeof *e);
@@ -410,7 +420,7 @@ char *cs_comm_json_time(const cs_comm_sum *s)
         e[n++] = x;
     }
     qsort(e, n, sizeof *e, cmp_ent_walk);
-    doc d = {{0}, UINT32_MAX};
+    doc d = {out, UINT32_MAX};
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && e[j].set == e[i].set && step_cmp(e[j].step, e[i].step) == 0) j++;
@@ -422,7 +432,21 @@ char *cs_comm_json_time(const cs_comm_sum *s)
     }
     for (size_t i = 0; i < n; i++) free(e[i].key);
     free(e);
-    return close_doc(&d);
+    close_doc(&d);
+}
+
+char *cs_comm_json_time(const cs_comm_sum *s)
+{
+    json_out out = {{0}, NULL, false};
+    time_doc(s, &out);
+    return out.b.items;
+}
+
+int cs_comm_json_time_write(const cs_comm_sum *s, FILE *f)
+{
+    json_out out = {{0}, f, false};
+    time_doc(s, &out);
+    return out.failed ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -470,11 +494,11 @@ static cJSON *matrix_block(const cs_comm_sum *s, const cs_comm_json_link *l, siz
     return step;
 }
 
-char *cs_comm_json_matrix(const cs_comm_sum *s)
+static void matrix_doc(const cs_comm_sum *s, json_out *out)
 {
     const cs_comm_json_link *l = s->json_matrix.items;
     size_t n = s->json_matrix.len;
-    doc d = {{0}, UINT32_MAX};
+    doc d = {out, UINT32_MAX};
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && l[j].set == l[i].set && step_cmp(l[j].step, l[i].step) == 0) j++;
@@ -484,5 +508,19 @@ char *cs_comm_json_matrix(const cs_comm_sum *s)
         }
         i = j;
     }
-    return close_doc(&d);
+    close_doc(&d);
+}
+
+char *cs_comm_json_matrix(const cs_comm_sum *s)
+{
+    json_out out = {{0}, NULL, false};
+    matrix_doc(s, &out);
+    return out.b.items;
+}
+
+int cs_comm_json_matrix_write(const cs_comm_sum *s, FILE *f)
+{
+    json_out out = {{0}, f, false};
+    matrix_doc(s, &out);
+    return out.failed ? -1 : 0;
 }

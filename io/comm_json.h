@@ -53,11 +53,14 @@
 ** (src, dst) as numbers, then the "Total Op Info@<group>" keys by group.
 **
 ** Memory: the text is built one (rank set, step) block at a time (a cJSON
-** tree per block, printed with cs_json_dumps and appended), so the peak is
-** the text plus the largest block's tree.
+** tree per block, printed with cs_json_dumps), so the peak is the text plus
+** the largest block's tree; the *_write forms write each block to the file
+** as it is printed, without the text.
 */
 #ifndef CS_COMM_JSON_H
 #define CS_COMM_JSON_H
+
+#include <stdio.h>
 
 #include "comm_sum.h"
 
@@ -72,5 +75,10 @@ char *cs_comm_json_time(const cs_comm_sum *s);
 ** s->json_matrix is empty (the reference writes no file then).  Newly
 ** allocated; the caller frees it. */
 char *cs_comm_json_matrix(const cs_comm_sum *s);
+
+/* The same texts written to f block by block.  Return 0, or -1 when a write
+** failed (errno tells why). */
+int cs_comm_json_time_write(const cs_comm_sum *s, FILE *f);
+int cs_comm_json_matrix_write(const cs_comm_sum *s, FILE *f);
 
 #endif

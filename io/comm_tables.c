@@ -4,6 +4,7 @@
 #include "comm_tables.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define NCOLS(a) (sizeof(a) / sizeof *(a))
@@ -42,22 +43,29 @@ const char *const cs_comm_time_headers[] = {
     "Wait Time(ms)", "Synchronization Time(ms)", "Idle Time(ms)", "Synchronization Time Ratio",
     "Wait Time Ratio"};
 
-void cs_table_comm_time(const cs_comm_sum *s, cs_table *t) { cs_table_comm_time_slice(s, 0, s->time.len, t); }
+static void add_time_row(cs_table *t, const cs_comm_sum *s, const cs_comm_time_row *r)
+{
+    add_step(t, &r->step);
+    cs_table_add_int(t, r->rank);
+    cs_table_add_text(t, r->op_name ? r->op_name : "Total Op Info");
+    add_group(t, s, r->group);
+    const double v[] = {r->start_us, r->elapse_ms, r->transit_ms, r->wait_ms, r->sync_ms, r->idle_ms,
+                        r->sync_ratio, r->wait_ratio};
+    for (size_t k = 0; k < NCOLS(v); k++) cs_table_add_real(t, v[k]);
+}
 
-void cs_table_comm_time_slice(const cs_comm_sum *s, size_t first, size_t count, cs_table *t)
+bool cs_table_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t)
 {
     cs_table_init(t, "ClusterCommunicationTime", time_cols, NCOLS(time_cols));
-    size_t end = first + count < s->time.len ? first + count : s->time.len;
-    for (size_t i = first; i < end; i++) {
-        const cs_comm_time_row *r = &s->time.items[i];
-        add_step(t, &r->step);
-        cs_table_add_int(t, r->rank);
-        cs_table_add_text(t, r->op_name ? r->op_name : "Total Op Info");
-        add_group(t, s, r->group);
-        const double v[] = {r->start_us, r->elapse_ms, r->transit_ms, r->wait_ms, r->sync_ms, r->idle_ms,
-                            r->sync_ratio, r->wait_ratio};
-        for (size_t k = 0; k < NCOLS(v); k++) cs_table_add_real(t, v[k]);
-    }
+    const cs_comm_time_row *r;
+    for (size_t n = 0; n < max && (r = cs_comm_time_next(s, at)) != NULL; n++) add_time_row(t, s, r);
+    return at->row + at->total < cs_comm_time_rows(s);
+}
+
+void cs_table_comm_time(const cs_comm_sum *s, cs_table *t)
+{
+    cs_comm_cursor at = {0, 0};
+    cs_table_comm_time_next(s, &at, SIZE_MAX, t);
 }
 
 static const cs_column bandwidth_cols[] = {
@@ -79,30 +87,34 @@ const char *const cs_comm_bandwidth_headers[] = {
     "Step", "Rank", "HCCL Op Name", "Group", "Band Type", "Transit Size(MB)", "Transit Time(ms)",
     "Bandwidth(GB/s)", "Large Packet Ratio", "Package Size(MB)", "Count", "Total Duration(ms)"};
 
-void cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t)
+static void add_bw_row(cs_table *t, const cs_comm_sum *s, const cs_comm_bw_row *r)
 {
-    cs_table_comm_bandwidth_slice(s, 0, s->bandwidth.len, t);
+    add_step(t, &r->step);
+    cs_table_add_int(t, r->rank);
+    cs_table_add_text(t, r->op_name ? r->op_name : "Total Op Info");
+    add_group(t, s, r->group);
+    cs_table_add_text(t, cs_comm_band_name(r->band));
+    cs_table_add_real(t, r->size_mb);
+    cs_table_add_real(t, r->time_ms);
+    cs_table_add_real(t, r->bandwidth);
+    cs_table_add_real(t, r->large_packet_ratio);
+    cs_table_add_real(t, r->package_size);
+    cs_table_add_int(t, r->count);
+    cs_table_add_real(t, r->total_ms);
 }
 
-void cs_table_comm_bandwidth_slice(const cs_comm_sum *s, size_t first, size_t count, cs_table *t)
+bool cs_table_comm_bandwidth_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t)
 {
     cs_table_init(t, "ClusterCommunicationBandwidth", bandwidth_cols, NCOLS(bandwidth_cols));
-    size_t end = first + count < s->bandwidth.len ? first + count : s->bandwidth.len;
-    for (size_t i = first; i < end; i++) {
-        const cs_comm_bw_row *r = &s->bandwidth.items[i];
-        add_step(t, &r->step);
-        cs_table_add_int(t, r->rank);
-        cs_table_add_text(t, r->op_name ? r->op_name : "Total Op Info");
-        add_group(t, s, r->group);
-        cs_table_add_text(t, cs_comm_band_name(r->band));
-        cs_table_add_real(t, r->size_mb);
-        cs_table_add_real(t, r->time_ms);
-        cs_table_add_real(t, r->bandwidth);
-        cs_table_add_real(t, r->large_packet_ratio);
-        cs_table_add_real(t, r->package_size);
-        cs_table_add_int(t, r->count);
-        cs_table_add_real(t, r->total_ms);
-    }
+    const cs_comm_bw_row *r;
+    for (size_t n = 0; n < max && (r = cs_comm_bw_next(s, at)) != NULL; n++) add_bw_row(t, s, r);
+    return at->row + at->total < cs_comm_bw_rows(s);
+}
+
+void cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t)
+{
+    cs_comm_cursor at = {0, 0};
+    cs_table_comm_bandwidth_next(s, &at, SIZE_MAX, t);
 }
 
 static const cs_column matrix_cols[] = {
@@ -122,11 +134,11 @@ const char *const cs_comm_matrix_headers[] = {
     "Step", "HCCL Op Name", "Group", "Src Rank", "Dst Rank", "Transport Type", "Op Name",
     "Transit Size(MB)", "Transit Time(ms)", "Bandwidth(GB/s)"};
 
-void cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t)
+bool cs_table_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t)
 {
     cs_table_init(t, "ClusterCommunicationMatrix", matrix_cols, NCOLS(matrix_cols));
-    for (size_t i = 0; i < s->matrix.len; i++) {
-        const cs_comm_matrix_row *r = &s->matrix.items[i];
+    for (size_t n = 0; n < max && at->row < s->matrix.len; n++, at->row++) {
+        const cs_comm_matrix_row *r = &s->matrix.items[at->row];
         add_step(t, &r->step);
         cs_table_add_text(t, r->hccl_op_name);
         add_group(t, s, r->group);
@@ -139,4 +151,11 @@ void cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t)
         cs_table_add_real(t, r->time_ms);
         cs_table_add_real(t, r->bandwidth);
     }
+    return at->row < s->matrix.len;
+}
+
+void cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t)
+{
+    cs_comm_cursor at = {0, 0};
+    cs_table_comm_matrix_next(s, &at, SIZE_MAX, t);
 }

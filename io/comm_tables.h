@@ -11,10 +11,15 @@
 
 void cs_table_comm_time(const cs_comm_sum *s, cs_table *t);
 void cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t);
-/* The same tables for rows [first, first + count) only (clamped). */
-void cs_table_comm_time_slice(const cs_comm_sum *s, size_t first, size_t count, cs_table *t);
-void cs_table_comm_bandwidth_slice(const cs_comm_sum *s, size_t first, size_t count, cs_table *t);
 void cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t);
+
+/* The same tables a slice at a time, so that their rows never all exist as
+** cells: the next rows from *at on (a zeroed cursor is the first row), at
+** most max of them, into t (initialised here); *at moves past them.
+** Returns true while rows remain after the slice. */
+bool cs_table_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t);
+bool cs_table_comm_bandwidth_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t);
+bool cs_table_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t);
 
 /* The sheet headers (units in every header), one per column. */
 extern const char *const cs_comm_time_headers[];

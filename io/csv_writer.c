@@ -163,12 +163,11 @@ static int out_cell(csv_out *o, const cs_cell *cell, int *empty)
     }
 }
 
-/* Writes header and rows; returns the first column holding a non-finite
-** value, or (size_t)-1. */
-static size_t out_table(csv_out *o, const cs_table *t)
+/* Writes the rows; returns the first column holding a non-finite value, or
+** (size_t)-1. */
+static size_t out_rows(csv_out *o, const cs_table *t)
 {
     size_t bad_col = (size_t)-1, nrows = cs_table_nrows(t);
-    out_header(o, t);
     for (size_t r = 0; r < nrows && o->err_no == 0; r++) {
         int empty = 1;
         for (size_t c = 0; c < t->ncols; c++) {
@@ -178,7 +177,6 @@ static size_t out_table(csv_out *o, const cs_table *t)
         }
         out_end_row(o, t->ncols, empty);
     }
-    out_flush(o);
     return bad_col;
 }
 
@@ -195,26 +193,70 @@ static int open_output(const char *path, int *is_reg)
     return fd;
 }
 
-int cs_csv_write(const cs_table *t, const char *path, cs_err *err)
+struct cs_csv_out {
+    csv_out o;
+    char *path;
+    int is_reg;
+    cs_table head;          /* the columns, no cells: names the table in messages */
+    size_t bad_col;         /* first column with a non-finite value, or (size_t)-1 */
+};
+
+cs_csv_out *cs_csv_open(const cs_table *t, const char *path, cs_err *err)
 {
-    int is_reg = 0;
+    if (cs_table_check_shape(t, err) != 0) return NULL;
+    if (cs_make_parent_dirs(path, err) != 0) return NULL;
+    cs_csv_out *out = cs_xcalloc(1, sizeof *out);
+    out->o.fd = open_output(path, &out->is_reg);
+    if (out->o.fd < 0) {
+        cs_fail(err, "cannot write %s: %s", path, strerror(errno));
+        free(out);
+        return NULL;
+    }
+    out->o.buf = cs_xmalloc(CSV_BUF_SIZE);
+    out->path = cs_xstrdup(path);
+    cs_table_init(&out->head, t->db_name, t->cols, t->ncols);
+    out->bad_col = (size_t)-1;
+    out_header(&out->o, t);
+    return out;
+}
+
+int cs_csv_append(cs_csv_out *out, const cs_table *t, cs_err *err)
+{
     if (cs_table_check_shape(t, err) != 0) return -1;
-    if (cs_make_parent_dirs(path, err) != 0) return -1;
+    if (t->ncols != out->head.ncols)
+        return cs_fail(err, "internal error: table %s written with %zu columns, then %zu",
+                       t->db_name ? t->db_name : "?", out->head.ncols, t->ncols);
+    size_t bad = out_rows(&out->o, t);
+    if (out->bad_col == (size_t)-1) out->bad_col = bad;
+    return 0;
+}
 
-    csv_out o = { .fd = open_output(path, &is_reg) };
-    if (o.fd < 0) return cs_fail(err, "cannot write %s: %s", path, strerror(errno));
-    o.buf = cs_xmalloc(CSV_BUF_SIZE);
-
-    size_t bad_col = out_table(&o, t);
-    if (close(o.fd) != 0 && o.err_no == 0) o.err_no = errno;
-    free(o.buf);
-
-    if (o.err_no != 0) {
+int cs_csv_close(cs_csv_out *out, cs_err *err)
+{
+    if (!out) return 0;
+    out_flush(&out->o);
+    if (close(out->o.fd) != 0 && out->o.err_no == 0) out->o.err_no = errno;
+    int rc = 0;
+    if (out->o.err_no != 0) {
         /* A truncated CSV reads like a complete one; leave none behind.
         ** Only regular files: never unlink a device such as /dev/full. */
-        if (is_reg) unlink(path);
-        return cs_fail(err, "cannot write %s: %s", path, strerror(o.err_no));
+        if (out->is_reg) unlink(out->path);
+        rc = cs_fail(err, "cannot write %s: %s", out->path, strerror(out->o.err_no));
+    } else if (out->bad_col != (size_t)-1) {
+        rc = cs_table_fail_nonfinite(&out->head, out->bad_col, err);
     }
-    if (bad_col != (size_t)-1) return cs_table_fail_nonfinite(t, bad_col, err);
-    return 0;
+    free(out->o.buf);
+    free(out->path);
+    free(out);
+    return rc;
+}
+
+int cs_csv_write(const cs_table *t, const char *path, cs_err *err)
+{
+    cs_csv_out *out = cs_csv_open(t, path, err);
+    if (!out) return -1;
+    cs_err close_err;
+    int rc = cs_csv_append(out, t, err);
+    if (cs_csv_close(out, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
+    return rc;
 }

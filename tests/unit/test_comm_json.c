@@ -69,6 +69,7 @@ static void add_link(cs_comm_rank *r, size_t op, uint32_t src, uint32_t dst, int
     cs_comm_link l = {src, dst, (uint8_t)transport, size, time, time != 0 ? cs_round4(size / time) : 0};
     CS_VEC_PUSH(r->links, l);
     r->ops.items[op].nlinks++;
+    cs_comm_rank_integrate(r);      /* the representatives follow the links */
 }
 
 /* The cluster of the test:
@@ -332,6 +333,21 @@ static void check_round_trip(const cs_comm_sum *s, const char *time_text, const 
     cJSON_Delete(m);
 }
 
+/* What a *_write function puts into a file. */
+static char *written(const cs_comm_sum *s, int (*write)(const cs_comm_sum *, FILE *))
+{
+    FILE *f = tmpfile();
+    if (!f) return NULL;
+    CHECK_INT(write(s, f), 0);
+    long n = ftell(f);
+    char *text = cs_xmalloc((size_t)(n > 0 ? n : 0) + 1);
+    rewind(f);
+    size_t got = fread(text, 1, (size_t)(n > 0 ? n : 0), f);
+    text[got] = '\0';
+    fclose(f);
+    return text;
+}
+
 static void test_cluster(void)
 {
     cs_comm_rank r0, r1;
@@ -347,6 +363,12 @@ static void test_cluster(void)
     CHECK_STR(t, want_time);
     CHECK_STR(m, want_matrix);
     check_round_trip(&s, t, m);
+    /* written to a file block by block: the same bytes */
+    char *wt = written(&s, cs_comm_json_time_write), *wm = written(&s, cs_comm_json_matrix_write);
+    CHECK_STR(wt, want_time);
+    CHECK_STR(wm, want_matrix);
+    free(wt);
+    free(wm);
     free(t);
     free(m);
     cs_comm_sum_free(&s);

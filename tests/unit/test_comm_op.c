@@ -202,11 +202,24 @@ static void test_g6_collective(void)
         CHECK(l2->src == 0 && l2->dst == 2 && l2->transport == CS_TRANSPORT_PCIE);
         CHECK(l2->bandwidth == 1333.3333);
     }
+    /* The matrix representatives of the three links (one op each): top1,
+    ** middle, bottom1 and total per link, keyed by the op. */
+    CHECK_INT(r.reps.len, 12);
+    int per_kind[CS_REP_COUNT] = {0};
+    for (size_t i = 0; i < r.reps.len; i++) {
+        const cs_comm_rep *x = &r.reps.items[i];
+        CHECK(x->key_op == 0);
+        CHECK(x->kind == CS_REP_TOTAL ? x->op == UINT32_MAX : x->op == 0);
+        per_kind[x->kind]++;
+        if (x->src == 0 && x->dst == 2) CHECK(l2 && x->transport == CS_TRANSPORT_PCIE && x->size_mb == l2->size_mb);
+    }
+    CHECK(per_kind[CS_REP_TOP1] == 3 && per_kind[CS_REP_MIDDLE] == 3 && per_kind[CS_REP_BOTTOM1] == 3);
+    CHECK(per_kind[CS_REP_BOTTOM2] == 0 && per_kind[CS_REP_TOTAL] == 3);
     CHECK_INT(r.counts.ops, 1);
     CHECK_INT(r.counts.ops_kept, 1);
     CHECK_INT(r.counts.idle_mismatch, 0);
     cs_comm_rank_free(&r);
-    CHECK(r.ops.items == NULL);
+    CHECK(r.ops.items == NULL && r.reps.items == NULL);
     cs_comm_rank_free(NULL);
 }
 

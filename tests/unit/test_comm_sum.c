@@ -7,6 +7,7 @@
 #include "check.h"
 #include "comm_sum.h"
 #include "hccl_names.h"
+#include "rank_result.h"
 
 /* ------------------------------------------------------------------------
 ** Building records by hand (what cs_comm_rank_compute would produce).
@@ -56,6 +57,7 @@ static void add_link(cs_comm_rank *r, size_t op, uint32_t src, uint32_t dst, int
     cs_comm_link l = {src, dst, (uint8_t)transport, size, time, time != 0 ? cs_round4(size / time) : 0};
     CS_VEC_PUSH(r->links, l);
     r->ops.items[op].nlinks++;
+    cs_comm_rank_integrate(r);      /* the representatives follow the links */
 }
 
 static void sum(const cs_comm_sum_input *in, size_t n, const cs_parallel_group *info, size_t ninfo,
@@ -99,18 +101,36 @@ static void g2_records(cs_comm_rank *r0, cs_comm_rank *r1)
 
 static const cs_comm_time_row *time_total(const cs_comm_sum *s, int64_t rank)
 {
-    for (size_t i = 0; i < s->time.len; i++)
-        if (s->time.items[i].rank == rank && is_total(s->time.items[i].op_name)) return &s->time.items[i];
+    for (size_t i = 0; i < s->time_totals.len; i++)
+        if (s->time_totals.items[i].rank == rank) return &s->time_totals.items[i];
     return NULL;
 }
 
 static const cs_comm_bw_row *bw_total(const cs_comm_sum *s, int64_t rank, int band, double pkg)
 {
-    for (size_t i = 0; i < s->bandwidth.len; i++) {
-        const cs_comm_bw_row *b = &s->bandwidth.items[i];
-        if (b->rank == rank && is_total(b->op_name) && b->band == band && b->package_size == pkg) return b;
+    for (size_t i = 0; i < s->bw_totals.len; i++) {
+        const cs_comm_bw_row *b = &s->bw_totals.items[i];
+        if (b->rank == rank && b->band == band && b->package_size == pkg) return b;
     }
     return NULL;
+}
+
+/* Row k of the whole ClusterCommunicationTime (per-op rows and totals in
+** table order), or NULL. */
+static const cs_comm_time_row *time_row(const cs_comm_sum *s, size_t k)
+{
+    cs_comm_cursor at = {0, 0};
+    const cs_comm_time_row *r = cs_comm_time_next(s, &at);
+    for (size_t i = 0; i < k && r; i++) r = cs_comm_time_next(s, &at);
+    return r;
+}
+
+static const cs_comm_bw_row *bw_row(const cs_comm_sum *s, size_t k)
+{
+    cs_comm_cursor at = {0, 0};
+    const cs_comm_bw_row *r = cs_comm_bw_next(s, &at);
+    for (size_t i = 0; i < k && r; i++) r = cs_comm_bw_next(s, &at);
+    return r;
 }
 
 static void test_g2(void)
@@ -124,17 +144,21 @@ static void test_g2(void)
     CHECK_INT(s.groups.len, 1);
     CHECK(s.groups.len && s.groups.items[0].hash == 111);
     /* rows: rank 0 op, op, total; rank 1 op, op, total */
-    CHECK_INT(s.time.len, 6);
-    if (s.time.len == 6) {
-        CHECK_INT(s.time.items[0].rank, 0);
-        CHECK_STR(s.time.items[0].op_name, "hcom_allReduce__111_0_1");
-        CHECK(s.time.items[0].step.has_id && s.time.items[0].step.id == 1);
-        CHECK(s.time.items[0].start_us == 100);
-        CHECK(s.time.items[0].sync_ratio == 0.4286);    /* .3 / .7: §8.6 item 5, per-op ratios */
-        CHECK(s.time.items[0].wait_ratio == 0.5556);
-        CHECK(is_total(s.time.items[2].op_name));
-        CHECK_INT(s.time.items[3].rank, 1);
-        CHECK(is_total(s.time.items[5].op_name));
+    CHECK_INT(s.time.len, 4);
+    CHECK_INT(s.time_totals.len, 2);
+    CHECK_INT(cs_comm_time_rows(&s), 6);
+    if (cs_comm_time_rows(&s) == 6) {
+        const cs_comm_time_row *r0 = time_row(&s, 0);
+        CHECK_INT(r0->rank, 0);
+        CHECK_STR(r0->op_name, "hcom_allReduce__111_0_1");
+        CHECK(r0->step.has_id && r0->step.id == 1);
+        CHECK(r0->start_us == 100);
+        CHECK(r0->sync_ratio == 0.4286);    /* .3 / .7: §8.6 item 5, per-op ratios */
+        CHECK(r0->wait_ratio == 0.5556);
+        CHECK(is_total(time_row(&s, 2)->op_name));
+        CHECK_INT(time_row(&s, 3)->rank, 1);
+        CHECK(is_total(time_row(&s, 5)->op_name));
+        CHECK(time_row(&s, 6) == NULL);
     }
     const cs_comm_time_row *t0 = time_total(&s, 0), *t1 = time_total(&s, 1);
     CHECK(t0 && t1);
@@ -158,7 +182,8 @@ static void test_g2(void)
 
     /* bandwidth per-op rows: rank 0: 2 + 1 + 1 + 1, rank 1: 1; totals:
     ** rank 0 HCCS 2 sizes + SDMA 1, rank 1 HCCS 1 */
-    CHECK_INT(s.bandwidth.len, 10);
+    CHECK_INT(cs_comm_bw_rows(&s), 10);
+    CHECK_INT(s.bandwidth.len, 6);
     const cs_comm_bw_row *h2 = bw_total(&s, 0, CS_BAND_HCCS, 2), *h4 = bw_total(&s, 0, CS_BAND_HCCS, 4);
     const cs_comm_bw_row *sd = bw_total(&s, 0, CS_BAND_SDMA, 0), *r1h = bw_total(&s, 1, CS_BAND_HCCS, 4);
     CHECK(h2 && h4 && sd && r1h);
@@ -183,15 +208,17 @@ static void test_g2(void)
         CHECK_DBL(r1h->total_ms, 0.4);
     }
     /* ORDER BY: rank 0's op rows (by start, name, band, package) then totals */
-    if (s.bandwidth.len == 10) {
-        const cs_comm_bw_row *b = s.bandwidth.items;
-        CHECK(b[0].rank == 0 && b[0].band == CS_BAND_HCCS && b[0].package_size == 2);
-        CHECK(b[1].package_size == 4 && b[1].count == 2);
-        CHECK(b[2].band == CS_BAND_SDMA && b[2].count == 0);
-        CHECK_STR(b[3].op_name, "hcom_allReduce__111_1_1");
-        CHECK(is_total(b[5].op_name) && b[5].band == CS_BAND_HCCS && b[5].package_size == 2);
-        CHECK(is_total(b[7].op_name) && b[7].band == CS_BAND_SDMA);
-        CHECK(b[8].rank == 1 && !is_total(b[8].op_name));
+    if (cs_comm_bw_rows(&s) == 10) {
+        const cs_comm_bw_row *b[10];
+        for (size_t k = 0; k < 10; k++) b[k] = bw_row(&s, k);
+        CHECK(b[0]->rank == 0 && b[0]->band == CS_BAND_HCCS && b[0]->package_size == 2);
+        CHECK(b[1]->package_size == 4 && b[1]->count == 2);
+        CHECK(b[2]->band == CS_BAND_SDMA && b[2]->count == 0);
+        CHECK_STR(b[3]->op_name, "hcom_allReduce__111_1_1");
+        CHECK(is_total(b[5]->op_name) && b[5]->band == CS_BAND_HCCS && b[5]->package_size == 2);
+        CHECK(is_total(b[7]->op_name) && b[7]->band == CS_BAND_SDMA);
+        CHECK(b[8]->rank == 1 && !is_total(b[8]->op_name));
+        CHECK(bw_row(&s, 10) == NULL);
     }
 
     /* JSON: one set (0, 1), per-op entries and one total per rank */
@@ -232,9 +259,9 @@ static void test_single_op(void)
     cs_comm_sum_input in = {1, &r};
     cs_comm_sum s;
     sum(&in, 1, NULL, 0, &s);
-    CHECK_INT(s.time.len, 2);
-    if (s.time.len == 2) {
-        const cs_comm_time_row *o = &s.time.items[0], *t = &s.time.items[1];
+    CHECK_INT(cs_comm_time_rows(&s), 2);
+    if (cs_comm_time_rows(&s) == 2) {
+        const cs_comm_time_row *o = time_row(&s, 0), *t = time_row(&s, 1);
         CHECK(o->start_us == 1747819038106139.0);
         CHECK(o->sync_ratio == 0 && o->wait_ratio == 0);
         CHECK(is_total(t->op_name));
@@ -242,15 +269,16 @@ static void test_single_op(void)
         CHECK(t->elapse_ms == 22.29027 && t->idle_ms == 22.29027);
         CHECK(t->sync_ratio == 0 && t->wait_ratio == 0);
     }
-    CHECK_INT(s.bandwidth.len, 2);
-    if (s.bandwidth.len == 2) {
-        CHECK(s.bandwidth.items[0].bandwidth == 0.0478);
-        CHECK(is_total(s.bandwidth.items[1].op_name));
-        CHECK(s.bandwidth.items[1].bandwidth == 0.0448);
-        CHECK(s.bandwidth.items[1].size_mb == 0.00006);
-        CHECK(s.bandwidth.items[1].package_size == 0.00006);
-        CHECK_INT(s.bandwidth.items[1].count, 1);
-        CHECK(s.bandwidth.items[1].total_ms == 0.00134);
+    CHECK_INT(cs_comm_bw_rows(&s), 2);
+    if (cs_comm_bw_rows(&s) == 2) {
+        const cs_comm_bw_row *o = bw_row(&s, 0), *t = bw_row(&s, 1);
+        CHECK(o->bandwidth == 0.0478);
+        CHECK(is_total(t->op_name));
+        CHECK(t->bandwidth == 0.0448);
+        CHECK(t->size_mb == 0.00006);
+        CHECK(t->package_size == 0.00006);
+        CHECK_INT(t->count, 1);
+        CHECK(t->total_ms == 0.00134);
     }
     char step[24];
     if (s.time.len) {
@@ -569,7 +597,7 @@ static void test_end_to_end(void)
     cs_comm_sum_input in[] = {{10, &r[0]}, {11, &r[1]}};
     cs_comm_sum s;
     sum(in, 2, NULL, 0, &s);
-    CHECK_INT(s.time.len, 4);
+    CHECK_INT(cs_comm_time_rows(&s), 4);
     CHECK(s.groups.len == 1 && s.groups.items[0].hash == cs_double_hash("group9"));
     const cs_comm_time_row *t1 = time_total(&s, 11);
     CHECK(t1 && t1->sync_ratio == cs_np_round4(0.002 / 0.004));
@@ -585,11 +613,12 @@ static void test_end_to_end(void)
     cs_comm_sum s2;
     sum(in, 2, NULL, 0, &s);
     sum(rev, 2, NULL, 0, &s2);
-    CHECK_INT(s.time.len, s2.time.len);
+    CHECK_INT(cs_comm_time_rows(&s), cs_comm_time_rows(&s2));
     CHECK_INT(s.matrix.len, s2.matrix.len);
-    for (size_t i = 0; i < s.time.len && i < s2.time.len; i++) {
-        const cs_comm_time_row *x = &s.time.items[i], *y = &s2.time.items[i];
-        CHECK(x->rank == y->rank && x->op_name == y->op_name && x->group == y->group);
+    for (size_t i = 0; i < cs_comm_time_rows(&s) && i < cs_comm_time_rows(&s2); i++) {
+        const cs_comm_time_row *x = time_row(&s, i), *y = time_row(&s2, i);
+        CHECK(x->rank == y->rank && x->group == y->group);
+        CHECK(x->op_name ? y->op_name && strcmp(x->op_name, y->op_name) == 0 : !y->op_name);
         CHECK(x->elapse_ms == y->elapse_ms && x->sync_ratio == y->sync_ratio && x->start_us == y->start_us);
     }
     for (size_t i = 0; i < s.matrix.len && i < s2.matrix.len; i++) {
@@ -613,10 +642,197 @@ static void test_end_to_end(void)
     cs_comm_sum_free(&s);
     cs_comm_sum_input none[] = {{3, NULL}};
     sum(none, 1, NULL, 0, &s);
-    CHECK_INT(s.time.len, 0);
+    CHECK_INT(cs_comm_time_rows(&s), 0);
     cs_comm_sum_free(&s);
     cs_comm_rank_free(&r[0]);
     cs_comm_rank_free(&r[1]);
+}
+
+/* ------------------------------------------------------------------------
+** The streaming reduce: ranks added in any order, their records freed at
+** once, give the rows of the whole reduce; the walk is the ORDER BY.
+*/
+
+/* Rank `rank` of a cluster with two groups, two steps and ops out of start
+** order; `salt` varies the numbers between ranks. */
+static void multi_records(cs_comm_rank *r, uint32_t rank)
+{
+    memset(r, 0, sizeof *r);
+    uint32_t ga = add_group(r, "ga", 900), gb = add_group(r, "gb", 1000);   /* "1000" < "900" */
+    double k = 1 + rank / 10.0;
+    size_t o = add_op(r, ga, "hcom_allReduce__900_2_1", 2, 30, 3 * k, 1, 1.5, .2, .5);
+    add_band(r, o, CS_BAND_HCCS, 8 * k, 1, 8);
+    add_packet(r, 4, 2, 1);
+    add_link(r, o, rank, (rank + 1) % 3, CS_TRANSPORT_HCCS, 8 * k, 1);
+    add_link(r, o, rank, rank, CS_TRANSPORT_LOCAL, 1, .1 * k);
+    o = add_op(r, gb, "hcom_send__1000_0_1", 1, 20, 2, .5 * k, 1, 0, .5);
+    add_band(r, o, CS_BAND_RDMA, 2, .5 * k, 4);
+    add_packet(r, 2, 1, .5 * k);
+    add_link(r, o, rank, (rank + 2) % 3, CS_TRANSPORT_RDMA, 2, .5 * k);
+    o = add_op(r, ga, "hcom_allReduce__900_0_1", 1, 10, 1, .5, .25 * k, .1, .25);
+    add_band(r, o, CS_BAND_SDMA, 1, .5, 2);
+    add_link(r, o, rank, (rank + 1) % 3, CS_TRANSPORT_HCCS, 1, .5);
+    o = add_op(r, ga, "hcom_allReduce__900_1_1", 1, 10, 1.5, .7, .3, .2 * k, .3);   /* same start: by name */
+    add_band(r, o, CS_BAND_HCCS, 3, .7, 4.2857);
+    add_packet(r, 1, 3, .7);
+    add_link(r, o, rank, (rank + 1) % 3, CS_TRANSPORT_HCCS, 3, .7 * k);
+}
+
+static bool same_time_row(const cs_comm_time_row *x, const cs_comm_time_row *y)
+{
+    return x && y && x->rank == y->rank && x->group == y->group && x->step.has_id == y->step.has_id &&
+           x->step.id == y->step.id && (x->op_name ? y->op_name && strcmp(x->op_name, y->op_name) == 0 : !y->op_name) &&
+           x->start_us == y->start_us && x->elapse_ms == y->elapse_ms && x->transit_ms == y->transit_ms &&
+           x->wait_ms == y->wait_ms && x->sync_ms == y->sync_ms && x->idle_ms == y->idle_ms &&
+           x->sync_ratio == y->sync_ratio && x->wait_ratio == y->wait_ratio;
+}
+
+static bool same_bw_row(const cs_comm_bw_row *x, const cs_comm_bw_row *y)
+{
+    return x && y && x->rank == y->rank && x->group == y->group && x->band == y->band &&
+           x->step.id == y->step.id && (x->op_name ? y->op_name && strcmp(x->op_name, y->op_name) == 0 : !y->op_name) &&
+           x->size_mb == y->size_mb && x->time_ms == y->time_ms && x->bandwidth == y->bandwidth &&
+           x->package_size == y->package_size && x->count == y->count && x->total_ms == y->total_ms;
+}
+
+static bool same_matrix_row(const cs_comm_matrix_row *x, const cs_comm_matrix_row *y)
+{
+    return strcmp(x->hccl_op_name, y->hccl_op_name) == 0 && strcmp(x->op_name, y->op_name) == 0 &&
+           x->group == y->group && x->p2p == y->p2p && x->src == y->src && x->dst == y->dst &&
+           x->transport == y->transport && x->size_mb == y->size_mb && x->time_ms == y->time_ms &&
+           x->bandwidth == y->bandwidth && x->step.id == y->step.id;
+}
+
+/* Whether y may follow x in ClusterCommunicationTime: (step, rank, group),
+** then per-op rows by (start, name) before the group's total. */
+static bool time_in_order(const cs_comm_time_row *x, const cs_comm_time_row *y)
+{
+    int64_t xs = x->step.has_id ? x->step.id : 0, ys = y->step.has_id ? y->step.id : 0;
+    if (xs != ys) return xs < ys;
+    if (x->rank != y->rank) return x->rank < y->rank;
+    if (x->group != y->group) return x->group < y->group;
+    if (!y->op_name) return x->op_name != NULL;     /* one total per key, after its ops */
+    if (!x->op_name) return false;
+    if (x->start_us != y->start_us) return x->start_us < y->start_us;
+    return strcmp(x->op_name, y->op_name) <= 0;
+}
+
+static void check_time_order(const cs_comm_sum *s)
+{
+    cs_comm_cursor at = {0, 0};
+    const cs_comm_time_row *prev = NULL, *r;
+    size_t n = 0;
+    while ((r = cs_comm_time_next(s, &at)) != NULL) {
+        if (prev) CHECK(time_in_order(prev, r));
+        prev = r;
+        n++;
+    }
+    CHECK_INT(n, cs_comm_time_rows(s));
+}
+
+static void test_streaming(void)
+{
+    cs_comm_rank r[3];
+    for (uint32_t k = 0; k < 3; k++) multi_records(&r[k], k);
+    cs_comm_sum_input in[] = {{0, &r[0]}, {1, &r[1]}, {2, &r[2]}};
+    cs_comm_sum whole;
+    sum(in, 3, NULL, 0, &whole);
+    CHECK_INT(whole.groups.len, 2);
+    if (whole.groups.len == 2) CHECK(whole.groups.items[0].hash == 1000);
+    CHECK_INT(whole.time.len, 12);
+    CHECK_INT(whole.time_totals.len, 9);   /* per rank: step1 ga, step1 gb, step2 ga */
+    check_time_order(&whole);
+    if (cs_comm_time_rows(&whole) == 21) {
+        /* step1, rank 0: group "1000" (gb) first, then ga's two ops by name, then ga's total */
+        CHECK_STR(time_row(&whole, 0)->op_name, "hcom_send__1000_0_1");
+        CHECK(is_total(time_row(&whole, 1)->op_name));
+        CHECK_STR(time_row(&whole, 2)->op_name, "hcom_allReduce__900_0_1");
+        CHECK_STR(time_row(&whole, 3)->op_name, "hcom_allReduce__900_1_1");
+        CHECK(is_total(time_row(&whole, 4)->op_name) && time_row(&whole, 4)->rank == 0);
+        CHECK(time_row(&whole, 15)->step.id == 2 && time_row(&whole, 15)->rank == 0);
+    }
+    /* Streamed: added 2, 0, 1, each record freed right after (no JSON). */
+    for (int rows = 1; rows >= 0; rows--) {
+        cs_comm_sum_options opt = {rows != 0, false};
+        cs_comm_acc *acc = cs_comm_acc_new(&opt);
+        cs_err err = {{0}};
+        for (uint32_t k = 0; k < 3; k++) {
+            cs_comm_rank one;
+            multi_records(&one, (k + 2) % 3);
+            CHECK_INT(cs_comm_acc_add(acc, (k + 2) % 3, &one, &err), 0);
+            cs_comm_rank_free(&one);
+        }
+        cs_comm_sum s;
+        memset(&s, 0, sizeof s);
+        CHECK_INT(cs_comm_acc_finish(acc, NULL, 0, &s, &err), 0);
+        CHECK(!s.json && s.json_ops.len == 0 && s.json_matrix.len == 0);
+        CHECK_INT(cs_comm_time_rows(&s), rows ? cs_comm_time_rows(&whole) : 0);
+        CHECK_INT(cs_comm_bw_rows(&s), rows ? cs_comm_bw_rows(&whole) : 0);
+        for (size_t i = 0; i < cs_comm_time_rows(&s); i++) CHECK(same_time_row(time_row(&s, i), time_row(&whole, i)));
+        for (size_t i = 0; i < cs_comm_bw_rows(&s); i++) CHECK(same_bw_row(bw_row(&s, i), bw_row(&whole, i)));
+        CHECK_INT(s.matrix.len, whole.matrix.len);
+        for (size_t i = 0; i < s.matrix.len && i < whole.matrix.len; i++)
+            CHECK(same_matrix_row(&s.matrix.items[i], &whole.matrix.items[i]));
+        CHECK_INT(s.counts.groups_by_self_links, whole.counts.groups_by_self_links);
+        cs_comm_sum_free(&s);
+    }
+    /* A malformed rank is refused and the accumulator goes on; a rank added
+    ** twice fails the finish. */
+    cs_comm_acc *acc = cs_comm_acc_new(NULL);
+    cs_err err = {{0}};
+    r[1].reps.items[0].key_op = 99;
+    CHECK_INT(cs_comm_acc_add(acc, 1, &r[1], &err), -1);
+    CHECK(strstr(err.msg, "malformed records of rank 1") != NULL);
+    CHECK_INT(cs_comm_acc_add(acc, 0, &r[0], &err), 0);
+    CHECK_INT(cs_comm_acc_add(acc, 0, &r[2], &err), 0);
+    cs_comm_sum s;
+    memset(&s, 0, sizeof s);
+    CHECK_INT(cs_comm_acc_finish(acc, NULL, 0, &s, &err), -1);
+    CHECK(strstr(err.msg, "rank 0 given twice") != NULL);
+    cs_comm_acc_free(cs_comm_acc_new(NULL));
+    cs_comm_acc_free(NULL);
+    cs_comm_sum_free(&whole);
+    for (int k = 0; k < 3; k++) cs_comm_rank_free(&r[k]);
+}
+
+/* What crosses MPI: the records with their representatives, not the links;
+** the reduce of the decoded records equals the reduce of the originals. */
+static void test_codec(void)
+{
+    cs_comm_rank r[3];
+    cs_rank_result back[3];
+    for (uint32_t k = 0; k < 3; k++) {
+        multi_records(&r[k], k);
+        cs_rank_result res;
+        cs_rank_result_init(&res, k, "/x");
+        res.analysed = res.comm_done = true;
+        res.comm = r[k];
+        cs_encoder e = {0};
+        cs_rank_result_encode(&res, &e);
+        cs_decoder dec = {e.buf, e.len, 0, false};
+        CHECK_INT(cs_rank_result_decode(&dec, &back[k]), 0);
+        free(e.buf);
+        memset(&res.comm, 0, sizeof res.comm);  /* r[k] still owns the records */
+        cs_rank_result_free(&res);
+        CHECK(back[k].comm_done && back[k].comm.links.len == 0 && back[k].comm.reps.len == r[k].reps.len);
+        CHECK(back[k].comm.ops.len == 4 && back[k].comm.ops.items[0].nlinks == 0);
+    }
+    cs_comm_sum_input in[] = {{0, &r[0]}, {1, &r[1]}, {2, &r[2]}};
+    cs_comm_sum_input dec_in[] = {{0, &back[0].comm}, {1, &back[1].comm}, {2, &back[2].comm}};
+    cs_comm_sum a, b;
+    sum(in, 3, NULL, 0, &a);
+    sum(dec_in, 3, NULL, 0, &b);
+    CHECK_INT(a.matrix.len, b.matrix.len);
+    for (size_t i = 0; i < a.matrix.len && i < b.matrix.len; i++)
+        CHECK(same_matrix_row(&a.matrix.items[i], &b.matrix.items[i]));
+    CHECK_INT(cs_comm_time_rows(&a), cs_comm_time_rows(&b));
+    for (size_t i = 0; i < cs_comm_time_rows(&a); i++) CHECK(same_time_row(time_row(&a, i), time_row(&b, i)));
+    cs_comm_sum_free(&a);
+    cs_comm_sum_free(&b);
+    for (int k = 0; k < 3; k++) {
+        cs_rank_result_free(&back[k]);
+        cs_comm_rank_free(&r[k]);
+    }
 }
 
 int main(void)
@@ -630,5 +846,7 @@ int main(void)
     test_json_sums();
     test_sets();
     test_end_to_end();
+    test_streaming();
+    test_codec();
     return check_report();
 }

@@ -337,6 +337,61 @@ static void test_csv_unwritable(void)
     cs_table_free(&t);
 }
 
+/* Written a slice at a time: the bytes of the whole table; a non-finite value
+** in a later slice is reported when the file is closed. */
+static void test_csv_slices(void)
+{
+    cs_err err = { "" };
+    cs_table whole, a, b;
+    fill_demo(&whole);
+    cs_table_init(&a, "Demo", demo_cols, 5);
+    cs_table_init(&b, "Demo", demo_cols, 5);
+    for (size_t k = 0; k < whole.cells.len; k++) {
+        const cs_cell *c = &whole.cells.items[k];
+        cs_table *t = k < whole.ncols ? &a : &b;    /* first row, then the rest */
+        if (c->kind == CS_CELL_TEXT) cs_table_add_text(t, c->s);
+        else if (c->kind == CS_CELL_INT) cs_table_add_int(t, c->i);
+        else if (c->kind == CS_CELL_REAL) cs_table_add_real(t, c->d);
+        else cs_table_add_null(t);
+    }
+    const char *path = tmp_path("slices/demo.csv");
+    cs_csv_out *out = cs_csv_open(&a, path, &err);
+    CHECK(out != NULL);
+    CHECK_INT(cs_csv_append(out, &a, &err), 0);
+    CHECK_INT(cs_csv_append(out, &b, &err), 0);
+    CHECK_INT(cs_csv_close(out, &err), 0);
+    char *got = slurp(path);
+    CHECK_STR(got, demo_csv);
+    free(got);
+    CHECK_INT(mode_of(path), 0640);
+
+    cs_table_add_text(&b, "bad");
+    cs_table_add_int(&b, 1);
+    cs_table_add_real(&b, NAN);
+    cs_table_add_text(&b, "x");
+    cs_table_add_real(&b, 0);
+    out = cs_csv_open(&a, path, &err);
+    CHECK_INT(cs_csv_append(out, &a, &err), 0);
+    CHECK_INT(cs_csv_append(out, &b, &err), 0);
+    CHECK_INT(cs_csv_close(out, &err), -1);
+    CHECK_STR(err.msg, "internal error: non-finite value in Demo.value");
+
+    /* a slice of another shape is refused */
+    static const cs_column two[] = { { "x", "TEXT", "x" }, { "y", "TEXT", "y" } };
+    cs_table other;
+    cs_table_init(&other, "Other", two, 2);
+    out = cs_csv_open(&a, path, &err);
+    CHECK_INT(cs_csv_append(out, &other, &err), -1);
+    CHECK(strstr(err.msg, "internal error") != NULL);
+    cs_csv_close(out, &err);
+    CHECK(cs_csv_open(&a, tmp_path("plainfile/x.csv"), &err) == NULL);
+    CHECK_INT(cs_csv_close(NULL, &err), 0);
+    cs_table_free(&other);
+    cs_table_free(&whole);
+    cs_table_free(&a);
+    cs_table_free(&b);
+}
+
 /* ----------------------------------------------------------------- SQLite */
 
 /* Runs a query whose rows are one text column each and joins them with
@@ -682,6 +737,7 @@ int main(void)
     test_csv_single_column();
     test_csv_nonfinite();
     test_csv_unwritable();
+    test_csv_slices();
     test_sqlite_roundtrip();
     test_sqlite_quoting_and_nonfinite();
     test_sqlite_from_wal();
