@@ -5,7 +5,10 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#include "key_sort.h"
 
 static const char *name_of(cs_comm_input *in, sqlite3_stmt *st, int col)
 {
@@ -95,13 +98,6 @@ static const char tasks_deferred_sql[] =
     "SELECT opId, globalTaskId, NULL, size, srcRank, dstRank, planeId, transportType,"
     " linkType, rdmaType, taskType, isMaster FROM COMMUNICATION_TASK_INFO";
 
-static int cmp_task_key(const void *a, const void *b)
-{
-    const cs_comm_task_key *x = a, *y = b;
-    if (x->task_id != y->task_id) return x->task_id < y->task_id ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
 static int read_tasks(cs_db *r, cs_comm_input *in, bool deferred)
 {
     sqlite3_stmt *st = cs_db_prepare(r, "COMMUNICATION_TASK_INFO", deferred ? tasks_deferred_sql : tasks_joined_sql);
@@ -121,7 +117,9 @@ static int read_tasks(cs_db *r, cs_comm_input *in, bool deferred)
     }
     in->tasks_excluded = bad;
     if (cs_db_finish(r, st, rc, "COMMUNICATION_TASK_INFO")) return -1;
-    if (deferred) qsort(in->task_keys.items, in->task_keys.len, sizeof *in->task_keys.items, cmp_task_key);
+    if (deferred)   /* index is the row order: stable by task_id is (task_id, index) */
+        cs_sort_by_i64_key(in->task_keys.items, in->task_keys.len, sizeof *in->task_keys.items,
+                           offsetof(cs_comm_task_key, task_id));
     in->times_pending = deferred;
     return 0;
 }

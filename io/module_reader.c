@@ -6,9 +6,13 @@
 */
 #include "module_reader.h"
 
+#include <stddef.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <strings.h>
+
+#include "key_sort.h"
 
 typedef CS_VEC(int64_t) tid_vec;
 
@@ -102,11 +106,16 @@ static int cmp_conn(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_api(const void *a, const void *b)
+/* (conn, null_id, id) order.  CONNECTION_IDS is usually written in id
+** order, and then a stable sort by conn alone gives it. */
+static void sort_conns(framework *fw)
 {
-    const api_row *x = a, *y = b;
-    if (x->conn != y->conn) return x->conn < y->conn ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    const conn_row *c = fw->conns.items;
+    bool by_id = true;
+    for (size_t i = 1; i < fw->conns.len && by_id; i++)
+        by_id = c[i - 1].null_id < c[i].null_id || (c[i - 1].null_id == c[i].null_id && c[i - 1].id <= c[i].id);
+    if (by_id) cs_sort_by_i64_key(fw->conns.items, fw->conns.len, sizeof(conn_row), offsetof(conn_row, conn));
+    else qsort(fw->conns.items, fw->conns.len, sizeof(conn_row), cmp_conn);
 }
 
 static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
@@ -138,8 +147,9 @@ static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
         CS_VEC_PUSH(fw->apis, a);
     }
     if (cs_db_finish(r, st, rc, "PYTORCH_API")) return -1;
-    if (fw->conns.len) qsort(fw->conns.items, fw->conns.len, sizeof(conn_row), cmp_conn);
-    if (fw->apis.len) qsort(fw->apis.items, fw->apis.len, sizeof(api_row), cmp_api);
+    sort_conns(fw);
+    /* seq is the row order: a stable sort by conn gives (conn, seq) */
+    cs_sort_by_i64_key(fw->apis.items, fw->apis.len, sizeof(api_row), offsetof(api_row, conn));
     return 0;
 }
 
@@ -176,14 +186,6 @@ static void emit_links(const framework *fw, int64_t conn, const cs_kernel_link *
     }
 }
 
-static int cmp_link(const void *a, const void *b)
-{
-    const link_row *x = a, *y = b;
-    if (x->link.op_ts != y->link.op_ts) return x->link.op_ts < y->link.op_ts ? -1 : 1;
-    if (x->link.kernel_ts != y->link.kernel_ts) return x->link.kernel_ts < y->link.kernel_ts ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static void link_kernel(const framework *fw, const char *name, int64_t start, int64_t end, int64_t conn,
                         link_vec *rows)
 {
@@ -196,9 +198,10 @@ static void link_kernel(const framework *fw, const char *name, int64_t start, in
 ** them.  The kernels come in nearly that order already. */
 static void append_links(link_vec *rows, cs_module_input *in)
 {
-    bool sorted = true;
-    for (size_t i = 1; i < rows->len && sorted; i++) sorted = cmp_link(&rows->items[i - 1], &rows->items[i]) <= 0;
-    if (!sorted) qsort(rows->items, rows->len, sizeof(link_row), cmp_link);
+    /* The rows come in seq order: stable sorts by the minor key, then the
+    ** major one, give (op_ts, kernel_ts, seq). */
+    cs_sort_by_i64_key(rows->items, rows->len, sizeof(link_row), offsetof(link_row, link.kernel_ts));
+    cs_sort_by_i64_key(rows->items, rows->len, sizeof(link_row), offsetof(link_row, link.op_ts));
     for (size_t i = 0; i < rows->len; i++) CS_VEC_PUSH(in->links, rows->items[i].link);
     free(rows->items);
 }
