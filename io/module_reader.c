@@ -96,6 +96,7 @@ typedef struct link_row { cs_kernel_link link; size_t seq; } link_row;
 typedef struct framework {
     CS_VEC(conn_row) conns;     /* sorted by (conn, null_id, id) */
     CS_VEC(api_row) apis;       /* sorted by (conn, seq) */
+    size_t conn_hint;           /* where the last kernel's rows were: kernels come in connection order */
 } framework;
 
 static int cmp_conn(const void *a, const void *b)
@@ -168,10 +169,22 @@ static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
 typedef CS_VEC(link_row) link_vec;
 
 /* Every framework op linked to a kernel with CANN connection id conn. */
-static void emit_links(const framework *fw, int64_t conn, const cs_kernel_link *kernel, link_vec *out)
+/* LOWER_BOUND over conns, trying the few rows after the last hit first. */
+static size_t conns_lower_bound(framework *fw, int64_t conn)
 {
-    size_t c;
-    LOWER_BOUND(fw->conns.items, fw->conns.len, conn, c);
+    const conn_row *a = fw->conns.items;
+    size_t n = fw->conns.len, h = fw->conn_hint, limit = h + 16;
+    if (h <= n && (h == 0 || a[h - 1].conn < conn)) {
+        while (h < n && h < limit && a[h].conn < conn) h++;
+        if (h == n || a[h].conn >= conn) return fw->conn_hint = h;
+    }
+    LOWER_BOUND(a, n, conn, h);
+    return fw->conn_hint = h;
+}
+
+static void emit_links(framework *fw, int64_t conn, const cs_kernel_link *kernel, link_vec *out)
+{
+    size_t c = conns_lower_bound(fw, conn);
     for (; c < fw->conns.len && fw->conns.items[c].conn == conn && !fw->conns.items[c].null_id; c++) {
         int64_t id = fw->conns.items[c].id;
         size_t a;
@@ -186,7 +199,7 @@ static void emit_links(const framework *fw, int64_t conn, const cs_kernel_link *
     }
 }
 
-static void link_kernel(const framework *fw, const char *name, int64_t start, int64_t end, int64_t conn,
+static void link_kernel(framework *fw, const char *name, int64_t start, int64_t end, int64_t conn,
                         link_vec *rows)
 {
     cs_kernel_link k = {name, start, end, "", 0, 0};
@@ -207,7 +220,7 @@ static void append_links(link_vec *rows, cs_module_input *in)
 }
 
 /* One source table: rows (kernel name id, start, end, connection id). */
-static int read_links(cs_db *r, cs_module_input *in, const framework *fw, const char *table, const char *sql)
+static int read_links(cs_db *r, cs_module_input *in, framework *fw, const char *table, const char *sql)
 {
     if (!cs_db_has_table(r, table)) return 0;
     sqlite3_stmt *st = cs_db_prepare(r, table, sql);
@@ -228,7 +241,7 @@ static int read_links(cs_db *r, cs_module_input *in, const framework *fw, const 
 }
 
 /* The COMPUTE_TASK_INFO links from the kernels the TASK pass collected. */
-static void links_of_kernels(cs_module_input *in, const framework *fw, const cs_kernel_rows *kernels)
+static void links_of_kernels(cs_module_input *in, framework *fw, const cs_kernel_rows *kernels)
 {
     link_vec rows = {0};
     for (size_t i = 0; i < kernels->len; i++) {
