@@ -777,6 +777,34 @@ int cs_comm_rank_compute(const cs_comm_op_in *ops, size_t nops,
     return 0;
 }
 
+int cs_comm_op_times(const cs_comm_op_in *ops, size_t nops, const cs_comm_task *tasks, size_t ntasks,
+                     double *transit_ms, double *sync_ms, cs_err *err)
+{
+    if ((!ops && nops) || (!tasks && ntasks) || ((!transit_ms || !sync_ms) && nops))
+        return cs_fail(err, "communication: NULL input array");
+    size_t *order = sort_tasks(tasks, ntasks);
+    scratch s = {0};
+    cs_comm_counts unused = {0};
+    for (size_t i = 0; i < nops; i++) {
+        transit_ms[i] = sync_ms[i] = NAN;
+        size_t lo, hi;
+        int32_t plane;
+        int64_t first;
+        if (!ops[i].group_name) continue;
+        op_tasks(tasks, order, ntasks, ops[i].op_id, &lo, &hi);
+        if (lo == hi) continue;
+        gather(&s, tasks, order, lo, hi);
+        if (!master_plane(&s, &plane, &first, &unused)) continue;
+        select_plane(&s, plane);
+        op_times t = time_info(s.plane.items, s.plane.len, rdma_op_num(ops[i].op_name ? ops[i].op_name : ""));
+        transit_ms[i] = t.transit;
+        sync_ms[i] = t.sync;
+    }
+    scratch_free(&s);
+    free(order);
+    return 0;
+}
+
 void cs_comm_rank_free(cs_comm_rank *r)
 {
     if (!r) return;

@@ -258,10 +258,7 @@ typedef struct cs_comm_rank {
 **
 ** ops[0..nops), tasks[0..ntasks), steps[0..nsteps): see the file header.
 ** nsteps == 0 keeps no op (every op is dropped by the step rule); pass the
-** no-step window instead.  opt may be NULL (keep every step).  To get the
-** times of every op whatever the step rule (the wait attribution of §8.3
-** uses every op), pass one window {.has_id = false, .start = INT64_MIN,
-** .end = INT64_MAX}.
+** no-step window instead.  opt may be NULL (keep every step).
 ** Returns 0, or -1 with a message in err for a NULL array with a non-zero
 ** count or more than 2^32-1 records.  Memory: the output plus O(ntasks)
 ** scratch (an index of the tasks), freed before return.
@@ -274,6 +271,15 @@ int cs_comm_rank_compute(const cs_comm_op_in *ops, size_t nops,
 
 /* Frees everything r owns and leaves it zeroed; NULL is a no-op. */
 void cs_comm_rank_free(cs_comm_rank *r);
+
+/* Transit and Synchronization (ms) of every op, as cs_comm_rank_compute
+** gives them, whatever the step rule (the wait attribution of §8.3 uses
+** every op): transit_ms[i] and sync_ms[i] for ops[i], NAN for an op without
+** a group, small tasks or master plane.  Only the time breakdown is
+** computed, not the bandwidth or the matrix.  Returns 0, or -1 with a
+** message in err as cs_comm_rank_compute. */
+int cs_comm_op_times(const cs_comm_op_in *ops, size_t nops, const cs_comm_task *tasks, size_t ntasks,
+                     double *transit_ms, double *sync_ms, cs_err *err);
 
 /* ------------------------------------------------------------------------
 ** Pieces exposed for the unit tests and for the reader.
