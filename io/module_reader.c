@@ -244,6 +244,7 @@ static int read_links(cs_db *r, cs_module_input *in, framework *fw, const char *
 static void links_of_kernels(cs_module_input *in, framework *fw, const cs_kernel_rows *kernels)
 {
     link_vec rows = {0};
+    CS_VEC_RESERVE(rows, kernels->len);     /* a kernel has one framework op, as a rule */
     for (size_t i = 0; i < kernels->len; i++) {
         const cs_kernel_row *k = &kernels->items[i];
         const char *name = k->name_id == CS_NO_NAME_ID ? "" : cs_string_ids_get(in->names, k->name_id);

@@ -509,6 +509,9 @@ static int read_overlap_inputs(reader *r)
     if (prepare_compute_ids(r, &t) || read_comm_ops(r, &t.ops)) goto out;
     cs_step_builder_init(&t.steps, r->in->steps.items, r->in->steps.len, t.launches.items, t.launches.len);
     read_session_window(r, &t);
+    /* Every compute id is one compute range and one kernel: no regrowth. */
+    CS_VEC_RESERVE(r->in->compute, r->in->compute.len + t.compute_ids.len);
+    if (r->kernels) CS_VEC_RESERVE(*r->kernels, t.compute_ids.len);
     if (scan_tasks(r, &t)) goto out;
     r->pass_complete = true;
     if (t.rows == 0) {
