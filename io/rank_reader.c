@@ -562,6 +562,9 @@ int cs_read_rank(const char *db_path, cs_rank_result *res, const cs_read_request
         rc = cs_read_module_input(&r.base, req->step_id, r.kernels && r.pass_complete ? &kernels : NULL,
                                   req->modules);
     free(kernels.items);
+    /* An early error leaves the deferred name lookup prepared; the
+    ** connection closes only once every statement is finalized. */
+    if (req->comm) cs_string_ids_detach(req->comm->names);
     sqlite3_close(r.base.db);
     return rc;
 }
