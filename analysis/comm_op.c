@@ -7,8 +7,10 @@
 */
 #include "comm_op.h"
 #include "hccl_names.h"
+#include "key_sort.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -26,9 +28,18 @@
 
 double cs_round4(double x)
 {
+    if (!isfinite(x)) return x;
+    /* Fast path, exact: y carries at most half an ulp of error, so when y is
+    ** farther than that from a .5 tie, rint(y) is the exact value's nearest
+    ** integer n, and n / 10^4 (both exact, one correctly rounded division)
+    ** is the double strtod would read from the printed digits. */
+    double y = x * 10000.0;
+    if (fabs(y) < 1e15) {
+        double tie_distance = fabs(fabs(y - floor(y)) - 0.5);
+        if (tie_distance > fabs(y) * 0x1p-51 + 0x1p-1000) return rint(y) / 10000.0;
+    }
     /* "%.4f" of the largest double needs 309 + 6 characters. */
     char buf[400];
-    if (!isfinite(x)) return x;
     snprintf(buf, sizeof buf, "%.4f", x);
     return strtod(buf, NULL);
 }
@@ -110,12 +121,18 @@ int64_t cs_comm_us_to_ns(double us)
     if (isnan(us)) return 0;
     if (isinf(us)) return us > 0 ? INT64_MAX : INT64_MIN;
     /* Python's str(float): the shortest digit string that reads back. */
+    /* More digits never stop reading back, so the fewest are found by
+    ** bisection; 17 significant digits (precision 16) always read back. */
     char buf[64];
-    int prec = 0;
-    for (; prec <= 16; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec, us);
-        if (strtod(buf, NULL) == us) break;
+    int lo = 0, hi = 16;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(buf, sizeof buf, "%.*e", mid, us);
+        if (strtod(buf, NULL) == us) hi = mid;
+        else lo = mid + 1;
     }
+    int prec = lo;
+    snprintf(buf, sizeof buf, "%.*e", prec, us);
     const char *p = buf;
     bool negative = *p == '-';
     if (negative) p++;
@@ -152,14 +169,6 @@ typedef struct task_key {
     size_t pos;
 } task_key;
 
-static int cmp_task_key(const void *a, const void *b)
-{
-    const task_key *x = a, *y = b;
-    if (x->op_id != y->op_id) return x->op_id < y->op_id ? -1 : 1;
-    if (x->start != y->start) return x->start < y->start ? -1 : 1;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
 /* order[i] = the task at sorted position i, by (op_id, start, input position). */
 static size_t *sort_tasks(const cs_comm_task *tasks, size_t n)
 {
@@ -174,7 +183,9 @@ static size_t *sort_tasks(const cs_comm_task *tasks, size_t n)
     }
     task_key *k = cs_xmalloc(n * sizeof *k);
     for (size_t i = 0; i < n; i++) k[i] = (task_key){tasks[i].op_id, tasks[i].start_ns, i};
-    qsort(k, n, sizeof *k, cmp_task_key);
+    /* stable sorts by the minor key, then the major one; pos is the input order */
+    cs_sort_by_i64_key(k, n, sizeof *k, offsetof(task_key, start));
+    cs_sort_by_i64_key(k, n, sizeof *k, offsetof(task_key, op_id));
     for (size_t i = 0; i < n; i++) order[i] = k[i].pos;
     free(k);
     return order;
@@ -764,6 +775,34 @@ int cs_comm_rank_compute(const cs_comm_op_in *ops, size_t nops,
     if (out->bands.len >= UINT32_MAX || out->links.len >= UINT32_MAX || out->packets.len >= UINT32_MAX)
         return cs_fail(err, "communication: too many records in one rank");
     cs_comm_rank_integrate(out);
+    return 0;
+}
+
+int cs_comm_op_times(const cs_comm_op_in *ops, size_t nops, const cs_comm_task *tasks, size_t ntasks,
+                     double *transit_ms, double *sync_ms, cs_err *err)
+{
+    if ((!ops && nops) || (!tasks && ntasks) || ((!transit_ms || !sync_ms) && nops))
+        return cs_fail(err, "communication: NULL input array");
+    size_t *order = sort_tasks(tasks, ntasks);
+    scratch s = {0};
+    cs_comm_counts unused = {0};
+    for (size_t i = 0; i < nops; i++) {
+        transit_ms[i] = sync_ms[i] = NAN;
+        size_t lo, hi;
+        int32_t plane;
+        int64_t first;
+        if (!ops[i].group_name) continue;
+        op_tasks(tasks, order, ntasks, ops[i].op_id, &lo, &hi);
+        if (lo == hi) continue;
+        gather(&s, tasks, order, lo, hi);
+        if (!master_plane(&s, &plane, &first, &unused)) continue;
+        select_plane(&s, plane);
+        op_times t = time_info(s.plane.items, s.plane.len, rdma_op_num(ops[i].op_name ? ops[i].op_name : ""));
+        transit_ms[i] = t.transit;
+        sync_ms[i] = t.sync;
+    }
+    scratch_free(&s);
+    free(order);
     return 0;
 }
 

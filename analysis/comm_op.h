@@ -276,10 +276,7 @@ typedef struct cs_comm_rank {
 **
 ** ops[0..nops), tasks[0..ntasks), steps[0..nsteps): see the file header.
 ** nsteps == 0 keeps no op (every op is dropped by the step rule); pass the
-** no-step window instead.  opt may be NULL (keep every step).  To get the
-** times of every op whatever the step rule (the wait attribution of §8.3
-** uses every op), pass one window {.has_id = false, .start = INT64_MIN,
-** .end = INT64_MAX}.
+** no-step window instead.  opt may be NULL (keep every step).
 ** Returns 0, or -1 with a message in err for a NULL array with a non-zero
 ** count or more than 2^32-1 records.  Memory: the output plus O(ntasks)
 ** scratch (an index of the tasks), freed before return.
@@ -306,6 +303,15 @@ void cs_comm_rank_integrate(cs_comm_rank *r);
 ** lower-cased name, else the name up to its first "__".  Returns a newly
 ** allocated string; the caller frees it. */
 char *cs_comm_matrix_type(const char *op_name);
+
+/* Transit and Synchronization (ms) of every op, as cs_comm_rank_compute
+** gives them, whatever the step rule (the wait attribution of §8.3 uses
+** every op): transit_ms[i] and sync_ms[i] for ops[i], NAN for an op without
+** a group, small tasks or master plane.  Only the time breakdown is
+** computed, not the bandwidth or the matrix.  Returns 0, or -1 with a
+** message in err as cs_comm_rank_compute. */
+int cs_comm_op_times(const cs_comm_op_in *ops, size_t nops, const cs_comm_task *tasks, size_t ntasks,
+                     double *transit_ms, double *sync_ms, cs_err *err);
 
 /* ------------------------------------------------------------------------
 ** Pieces exposed for the unit tests and for the reader.

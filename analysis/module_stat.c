@@ -341,8 +341,21 @@ static void ops_build(op_table *ops, const cs_kernel_link *k, size_t nk, strtab 
 {
     tuptab keys = {.width = 3};
     size_t *op_of = cs_xmalloc(nk * sizeof *op_of);
+    /* The rows come sorted by op start: the kernels of one op are neighbours,
+    ** so the previous row's op (and name, by pointer) is tried first. */
+    const char *last_name = NULL;
+    size_t last_name_id = 0;
     for (size_t i = 0; i < nk; i++) {
-        int64_t key[3] = {(int64_t)strtab_cstr(st, k[i].op_name), k[i].op_ts, k[i].op_end};
+        if (i > 0 && k[i].op_name == k[i - 1].op_name && k[i].op_ts == k[i - 1].op_ts &&
+            k[i].op_end == k[i - 1].op_end) {
+            op_of[i] = op_of[i - 1];
+            continue;
+        }
+        if (i == 0 || k[i].op_name != last_name) {
+            last_name = k[i].op_name;
+            last_name_id = strtab_cstr(st, last_name);
+        }
+        int64_t key[3] = {(int64_t)last_name_id, k[i].op_ts, k[i].op_end};
         op_of[i] = tuptab_intern(&keys, key);
     }
     size_t n = tuptab_count(&keys);

@@ -20,6 +20,7 @@
 
 #include "clock_skew.h"
 #include "hccl_names.h"
+#include "key_sort.h"
 
 #define NOISE_FLOOR_NS 20000    /* spread <= 20 µs: not attributed */
 #define NONE32 UINT32_MAX
@@ -228,14 +229,6 @@ void cs_wait_set_free(cs_wait_set *s)
 ** Per rank: raw records → tuples.
 */
 
-static int cmp_task(const void *a, const void *b)
-{
-    const cs_wait_task *x = a, *y = b;
-    if (x->start_ns != y->start_ns) return x->start_ns < y->start_ns ? -1 : 1;
-    if (x->end_ns != y->end_ns) return x->end_ns < y->end_ns ? -1 : 1;
-    return x->connection_id < y->connection_id ? -1 : x->connection_id > y->connection_id;
-}
-
 static int cmp_launch(const void *a, const void *b)
 {
     const cs_launch *x = a, *y = b;
@@ -307,14 +300,15 @@ int cs_wait_set_add_rank_ops(cs_wait_set *s, const cs_wait_rank_input *in, cs_er
         return cs_fail(err, "straggler: rank %" PRId64 ": NULL array with a non-zero count", in->rank);
     cs_wait_set_add_rank(s, in->rank, in->host_uid, in->host_name);
 
-    /* Tasks in start order (copied only when needed). */
+    /* Tasks in start order (copied only when needed).  The sweep below
+    ** keeps maxima, so the order of tasks with one start does not matter. */
     const cs_wait_task *tasks = in->tasks;
     cs_wait_task *task_copy = NULL;
     for (size_t i = 1; i < in->ntasks; i++) {
         if (in->tasks[i].start_ns < in->tasks[i - 1].start_ns) {
             task_copy = cs_xmalloc(in->ntasks * sizeof *task_copy);
             memcpy(task_copy, in->tasks, in->ntasks * sizeof *task_copy);
-            qsort(task_copy, in->ntasks, sizeof *task_copy, cmp_task);
+            cs_sort_by_i64_key(task_copy, in->ntasks, sizeof *task_copy, offsetof(cs_wait_task, start_ns));
             tasks = task_copy;
             break;
         }

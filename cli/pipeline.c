@@ -123,28 +123,19 @@ static void analyse_comm(const cs_options *o, cs_comm_input *cin, const cs_overl
 }
 
 /* Transit and Synchronization of every op for §8.3, whatever the µs step
-** rule keeps: the per-op computation again, over one unbounded window.  The
-** records come in input order (ops without a group, small tasks or master
-** plane left out), so a walk by name pairs them with the ops. */
+** rule keeps. */
 static int fill_wait_times(cs_comm_input *cin, cs_err *err)
 {
-    cs_step all = {false, 0, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, 0, false};
-    cs_comm_rank rec = {0};
-    if (cs_comm_rank_compute(cin->ops.items, cin->ops.len, cin->tasks.items, cin->tasks.len, &all, 1, NULL,
-                             &rec, err)) {
-        cs_comm_rank_free(&rec);
-        return -1;
+    size_t n = cin->ops.len;
+    double *transit = cs_xmalloc((n ? n : 1) * sizeof *transit), *sync = cs_xmalloc((n ? n : 1) * sizeof *sync);
+    int rc = cs_comm_op_times(cin->ops.items, n, cin->tasks.items, cin->tasks.len, transit, sync, err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        cin->wait_ops.items[i].transit_ms = transit[i];
+        cin->wait_ops.items[i].sync_ms = sync[i];
     }
-    size_t k = 0;
-    for (size_t i = 0; i < cin->ops.len && k < rec.ops.len; i++) {
-        const char *name = cin->ops.items[i].op_name ? cin->ops.items[i].op_name : "";
-        if (!cin->ops.items[i].group_name || strcmp(rec.ops.items[k].name, name) != 0) continue;
-        cin->wait_ops.items[i].transit_ms = rec.ops.items[k].transit_ms;
-        cin->wait_ops.items[i].sync_ms = rec.ops.items[k].sync_ms;
-        k++;
-    }
-    cs_comm_rank_free(&rec);
-    return 0;
+    free(transit);
+    free(sync);
+    return rc;
 }
 
 /* The rank's §8.3 tuples (cs_wait_op), from its raw records. */

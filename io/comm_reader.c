@@ -5,7 +5,10 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#include "key_sort.h"
 
 static const char *name_of(cs_comm_input *in, sqlite3_stmt *st, int col)
 {
@@ -63,12 +66,12 @@ static uint32_t local_rank(sqlite3_stmt *st, int col, uint8_t *flags, uint8_t nu
     return v < 0 || v > 0xFFFFFFFFLL ? 0xFFFFFFFFu : (uint32_t)v;
 }
 
-/* Fills one task from a row; false when its join key or times are bad. */
+/* Fills one task from a row (its times excepted); false when opId is bad. */
 static bool task_of(cs_comm_input *in, sqlite3_stmt *st, cs_comm_task *t)
 {
     memset(t, 0, sizeof *t);
     int64_t plane, master;
-    if (!cs_db_int(st, 0, &t->op_id) || !cs_db_range(st, 1, &t->start_ns, &t->end_ns)) return false;
+    if (!cs_db_int(st, 0, &t->op_id)) return false;
     if (!cs_db_int(st, 3, &t->size_bytes)) {
         t->size_bytes = 0;
         t->flags |= CS_COMM_TASK_SIZE_NULL;
@@ -85,25 +88,43 @@ static bool task_of(cs_comm_input *in, sqlite3_stmt *st, cs_comm_task *t)
     return true;
 }
 
-static int read_tasks(cs_db *r, cs_comm_input *in)
+/* Columns 1 and 2 are the TASK times (joined), or globalTaskId and a
+** placeholder when the rank reader's TASK pass supplies the times. */
+static const char tasks_joined_sql[] =
+    "SELECT c.opId, t.startNs, t.endNs, c.size, c.srcRank, c.dstRank, c.planeId, c.transportType,"
+    " c.linkType, c.rdmaType, c.taskType, c.isMaster"
+    " FROM COMMUNICATION_TASK_INFO c JOIN TASK t ON t.globalTaskId = c.globalTaskId";
+static const char tasks_deferred_sql[] =
+    "SELECT opId, globalTaskId, NULL, size, srcRank, dstRank, planeId, transportType,"
+    " linkType, rdmaType, taskType, isMaster FROM COMMUNICATION_TASK_INFO";
+
+static int read_tasks(cs_db *r, cs_comm_input *in, bool deferred)
 {
-    sqlite3_stmt *st = cs_db_prepare(r, "COMMUNICATION_TASK_INFO",
-        "SELECT c.opId, t.startNs, t.endNs, c.size, c.srcRank, c.dstRank, c.planeId, c.transportType,"
-        " c.linkType, c.rdmaType, c.taskType, c.isMaster"
-        " FROM COMMUNICATION_TASK_INFO c JOIN TASK t ON t.globalTaskId = c.globalTaskId");
+    sqlite3_stmt *st = cs_db_prepare(r, "COMMUNICATION_TASK_INFO", deferred ? tasks_deferred_sql : tasks_joined_sql);
     if (!st) return -1;
     int rc;
     int64_t bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         cs_comm_task t;
-        if (task_of(in, st, &t)) CS_VEC_PUSH(in->tasks, t);
-        else bad++;
+        cs_comm_task_key k = {0, (uint32_t)in->tasks.len, CS_COMM_TASK_UNJOINED};
+        if (deferred && !cs_db_int(st, 1, &k.task_id)) continue;     /* joins no TASK row */
+        if (!task_of(in, st, &t) || (!deferred && !cs_db_range(st, 1, &t.start_ns, &t.end_ns))) {
+            bad++;
+            continue;
+        }
+        if (deferred) CS_VEC_PUSH(in->task_keys, k);
+        CS_VEC_PUSH(in->tasks, t);
     }
-    cs_db_count_excluded(r, bad, "COMMUNICATION_TASK_INFO", "communication");
-    return cs_db_finish(r, st, rc, "COMMUNICATION_TASK_INFO");
+    in->tasks_excluded = bad;
+    if (cs_db_finish(r, st, rc, "COMMUNICATION_TASK_INFO")) return -1;
+    if (deferred)   /* index is the row order: stable by task_id is (task_id, index) */
+        cs_sort_by_i64_key(in->task_keys.items, in->task_keys.len, sizeof *in->task_keys.items,
+                           offsetof(cs_comm_task_key, task_id));
+    in->times_pending = deferred;
+    return 0;
 }
 
-int cs_read_comm_input(cs_db *r, cs_comm_input *in)
+int cs_read_comm_input(cs_db *r, bool defer_task_times, cs_comm_input *in)
 {
     memset(in, 0, sizeof *in);
     static const char *const needed[] = {"COMMUNICATION_OP", "COMMUNICATION_TASK_INFO", "TASK", "STRING_IDS"};
@@ -116,18 +137,86 @@ int cs_read_comm_input(cs_db *r, cs_comm_input *in)
     }
     in->names = cs_string_ids_new(r);
     int rc = in->names ? read_ops(r, in) : -1;
-    if (rc == 0) rc = read_tasks(r, in);
-    cs_string_ids_detach(in->names);
+    if (rc == 0) rc = read_tasks(r, in, defer_task_times);
+    if (rc || !defer_task_times) cs_string_ids_detach(in->names);  /* else when the times are in */
     if (rc && r->schema_error) {
         r->schema_error = false;
         in->skip_reason = cs_xstrdup(r->err->msg);
         return 0;
     }
+    if (rc == 0 && !defer_task_times) cs_db_count_excluded(r, in->tasks_excluded, "COMMUNICATION_TASK_INFO", "communication");
     return rc;
+}
+
+/* The keys of task_id start at the returned index (or none match there).
+** TASK comes in globalTaskId order, so the cursor mostly steps forward. */
+static size_t find_key(cs_comm_input *in, int64_t task_id)
+{
+    const cs_comm_task_key *k = in->task_keys.items;
+    size_t n = in->task_keys.len, h = in->key_hint;
+    if (h > n || (h > 0 && k[h - 1].task_id >= task_id)) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (k[mid].task_id < task_id) lo = mid + 1;
+            else hi = mid;
+        }
+        h = lo;
+    }
+    while (h < n && k[h].task_id < task_id) h++;
+    in->key_hint = h;
+    return h;
+}
+
+void cs_comm_input_on_task(cs_comm_input *in, int64_t task_id, bool times_ok, int64_t start, int64_t end)
+{
+    if (!in->times_pending) return;
+    for (size_t h = find_key(in, task_id); h < in->task_keys.len && in->task_keys.items[h].task_id == task_id; h++) {
+        cs_comm_task_key *k = &in->task_keys.items[h];
+        if (k->state != CS_COMM_TASK_UNJOINED) continue;   /* a JOIN would repeat the row; first one kept */
+        k->state = times_ok ? CS_COMM_TASK_JOINED : CS_COMM_TASK_BAD_TIMES;
+        in->tasks.items[k->index].start_ns = start;
+        in->tasks.items[k->index].end_ns = end;
+    }
+}
+
+int cs_comm_input_end_tasks(cs_db *r, cs_comm_input *in, bool pass_complete)
+{
+    if (!in->times_pending) return 0;
+    in->times_pending = false;
+    if (!pass_complete) {   /* no TASK pass to rely on: join in SQLite after all */
+        free(in->task_keys.items);
+        memset(&in->task_keys, 0, sizeof in->task_keys);
+        in->tasks.len = 0;
+        int rc = read_tasks(r, in, false);
+        cs_string_ids_detach(in->names);
+        if (rc && r->schema_error) {
+            r->schema_error = false;
+            in->skip_reason = cs_xstrdup(r->err->msg);
+            return 0;
+        }
+        if (rc == 0) cs_db_count_excluded(r, in->tasks_excluded, "COMMUNICATION_TASK_INFO", "communication");
+        return rc;
+    }
+    cs_string_ids_detach(in->names);
+    uint8_t *state = cs_xcalloc(in->tasks.len ? in->tasks.len : 1, 1);
+    for (size_t i = 0; i < in->task_keys.len; i++) state[in->task_keys.items[i].index] = in->task_keys.items[i].state;
+    size_t kept = 0;
+    for (size_t i = 0; i < in->tasks.len; i++) {
+        if (state[i] == CS_COMM_TASK_BAD_TIMES) in->tasks_excluded++;
+        if (state[i] == CS_COMM_TASK_JOINED) in->tasks.items[kept++] = in->tasks.items[i];
+    }
+    in->tasks.len = kept;
+    free(state);
+    free(in->task_keys.items);
+    memset(&in->task_keys, 0, sizeof in->task_keys);
+    cs_db_count_excluded(r, in->tasks_excluded, "COMMUNICATION_TASK_INFO", "communication");
+    return 0;
 }
 
 void cs_comm_input_free(cs_comm_input *in)
 {
+    free(in->task_keys.items);
     free(in->ops.items);
     free(in->tasks.items);
     free(in->wait_ops.items);

@@ -6,9 +6,13 @@
 */
 #include "module_reader.h"
 
+#include <stddef.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <strings.h>
+
+#include "key_sort.h"
 
 typedef CS_VEC(int64_t) tid_vec;
 
@@ -92,6 +96,7 @@ typedef struct link_row { cs_kernel_link link; size_t seq; } link_row;
 typedef struct framework {
     CS_VEC(conn_row) conns;     /* sorted by (conn, null_id, id) */
     CS_VEC(api_row) apis;       /* sorted by (conn, seq) */
+    size_t conn_hint;           /* where the last kernel's rows were: kernels come in connection order */
 } framework;
 
 static int cmp_conn(const void *a, const void *b)
@@ -102,11 +107,16 @@ static int cmp_conn(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_api(const void *a, const void *b)
+/* (conn, null_id, id) order.  CONNECTION_IDS is usually written in id
+** order, and then a stable sort by conn alone gives it. */
+static void sort_conns(framework *fw)
 {
-    const api_row *x = a, *y = b;
-    if (x->conn != y->conn) return x->conn < y->conn ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    const conn_row *c = fw->conns.items;
+    bool by_id = true;
+    for (size_t i = 1; i < fw->conns.len && by_id; i++)
+        by_id = c[i - 1].null_id < c[i].null_id || (c[i - 1].null_id == c[i].null_id && c[i - 1].id <= c[i].id);
+    if (by_id) cs_sort_by_i64_key(fw->conns.items, fw->conns.len, sizeof(conn_row), offsetof(conn_row, conn));
+    else qsort(fw->conns.items, fw->conns.len, sizeof(conn_row), cmp_conn);
 }
 
 static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
@@ -138,8 +148,9 @@ static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
         CS_VEC_PUSH(fw->apis, a);
     }
     if (cs_db_finish(r, st, rc, "PYTORCH_API")) return -1;
-    if (fw->conns.len) qsort(fw->conns.items, fw->conns.len, sizeof(conn_row), cmp_conn);
-    if (fw->apis.len) qsort(fw->apis.items, fw->apis.len, sizeof(api_row), cmp_api);
+    sort_conns(fw);
+    /* seq is the row order: a stable sort by conn gives (conn, seq) */
+    cs_sort_by_i64_key(fw->apis.items, fw->apis.len, sizeof(api_row), offsetof(api_row, conn));
     return 0;
 }
 
@@ -158,10 +169,22 @@ static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
 typedef CS_VEC(link_row) link_vec;
 
 /* Every framework op linked to a kernel with CANN connection id conn. */
-static void emit_links(const framework *fw, int64_t conn, const cs_kernel_link *kernel, link_vec *out)
+/* LOWER_BOUND over conns, trying the few rows after the last hit first. */
+static size_t conns_lower_bound(framework *fw, int64_t conn)
 {
-    size_t c;
-    LOWER_BOUND(fw->conns.items, fw->conns.len, conn, c);
+    const conn_row *a = fw->conns.items;
+    size_t n = fw->conns.len, h = fw->conn_hint, limit = h + 16;
+    if (h <= n && (h == 0 || a[h - 1].conn < conn)) {
+        while (h < n && h < limit && a[h].conn < conn) h++;
+        if (h == n || a[h].conn >= conn) return fw->conn_hint = h;
+    }
+    LOWER_BOUND(a, n, conn, h);
+    return fw->conn_hint = h;
+}
+
+static void emit_links(framework *fw, int64_t conn, const cs_kernel_link *kernel, link_vec *out)
+{
+    size_t c = conns_lower_bound(fw, conn);
     for (; c < fw->conns.len && fw->conns.items[c].conn == conn && !fw->conns.items[c].null_id; c++) {
         int64_t id = fw->conns.items[c].id;
         size_t a;
@@ -176,15 +199,7 @@ static void emit_links(const framework *fw, int64_t conn, const cs_kernel_link *
     }
 }
 
-static int cmp_link(const void *a, const void *b)
-{
-    const link_row *x = a, *y = b;
-    if (x->link.op_ts != y->link.op_ts) return x->link.op_ts < y->link.op_ts ? -1 : 1;
-    if (x->link.kernel_ts != y->link.kernel_ts) return x->link.kernel_ts < y->link.kernel_ts ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void link_kernel(const framework *fw, const char *name, int64_t start, int64_t end, int64_t conn,
+static void link_kernel(framework *fw, const char *name, int64_t start, int64_t end, int64_t conn,
                         link_vec *rows)
 {
     cs_kernel_link k = {name, start, end, "", 0, 0};
@@ -196,15 +211,16 @@ static void link_kernel(const framework *fw, const char *name, int64_t start, in
 ** them.  The kernels come in nearly that order already. */
 static void append_links(link_vec *rows, cs_module_input *in)
 {
-    bool sorted = true;
-    for (size_t i = 1; i < rows->len && sorted; i++) sorted = cmp_link(&rows->items[i - 1], &rows->items[i]) <= 0;
-    if (!sorted) qsort(rows->items, rows->len, sizeof(link_row), cmp_link);
+    /* The rows come in seq order: stable sorts by the minor key, then the
+    ** major one, give (op_ts, kernel_ts, seq). */
+    cs_sort_by_i64_key(rows->items, rows->len, sizeof(link_row), offsetof(link_row, link.kernel_ts));
+    cs_sort_by_i64_key(rows->items, rows->len, sizeof(link_row), offsetof(link_row, link.op_ts));
     for (size_t i = 0; i < rows->len; i++) CS_VEC_PUSH(in->links, rows->items[i].link);
     free(rows->items);
 }
 
 /* One source table: rows (kernel name id, start, end, connection id). */
-static int read_links(cs_db *r, cs_module_input *in, const framework *fw, const char *table, const char *sql)
+static int read_links(cs_db *r, cs_module_input *in, framework *fw, const char *table, const char *sql)
 {
     if (!cs_db_has_table(r, table)) return 0;
     sqlite3_stmt *st = cs_db_prepare(r, table, sql);
@@ -225,9 +241,10 @@ static int read_links(cs_db *r, cs_module_input *in, const framework *fw, const 
 }
 
 /* The COMPUTE_TASK_INFO links from the kernels the TASK pass collected. */
-static void links_of_kernels(cs_module_input *in, const framework *fw, const cs_kernel_rows *kernels)
+static void links_of_kernels(cs_module_input *in, framework *fw, const cs_kernel_rows *kernels)
 {
     link_vec rows = {0};
+    CS_VEC_RESERVE(rows, kernels->len);     /* a kernel has one framework op, as a rule */
     for (size_t i = 0; i < kernels->len; i++) {
         const cs_kernel_row *k = &kernels->items[i];
         const char *name = k->name_id == CS_NO_NAME_ID ? "" : cs_string_ids_get(in->names, k->name_id);

@@ -20,6 +20,8 @@ typedef struct reader {
     cs_overlap_input *in;
     bool keep_tasks;        /* the wait attribution needs every TASK row */
     cs_kernel_rows *kernels; /* not NULL: collect module_statistic's compute kernels in the TASK pass */
+    cs_comm_input *comm;    /* not NULL: give its small tasks their TASK times in the pass */
+    bool pass_complete;     /* the TASK pass read every row */
 } reader;
 
 void cs_overlap_input_free(cs_overlap_input *in)
@@ -316,12 +318,12 @@ typedef struct task_pass {
     int64_t outside_session; /* rows kept although outside that window */
 } task_pass;
 
-static bool is_compute_task(const task_pass *t, sqlite3_stmt *st, size_t *hint_id, size_t *hint_type)
+static bool is_compute_task(task_pass *t, sqlite3_stmt *st, bool has_id, int64_t task_id)
 {
-    int64_t id;
+    int64_t type;
     if (t->by_kernel_type)
-        return cs_db_int(st, 5, &id) && contains_i64(t->kernel_types.items, t->kernel_types.len, id, hint_type);
-    return cs_db_int(st, 4, &id) && contains_i64(t->compute_ids.items, t->compute_ids.len, id, hint_id);
+        return cs_db_int(st, 5, &type) && contains_i64(t->kernel_types.items, t->kernel_types.len, type, &t->type_hint);
+    return has_id && contains_i64(t->compute_ids.items, t->compute_ids.len, task_id, &t->id_hint);
 }
 
 /* module_statistic's COMPUTE_TASK_INFO ⋈ TASK row of a compute task (the
@@ -356,7 +358,10 @@ static void classify_task(reader *r, task_pass *t, sqlite3_stmt *st, int64_t *ba
     }
     if (linked && times) cs_step_builder_add_task(&t->steps, conn, start, end);
     if (linked && dev) note_op_device(t->ops.items, t->ops.len, conn, device);
-    bool compute = is_compute_task(t, st, &t->id_hint, &t->type_hint);
+    int64_t task_id;
+    bool has_id = cs_db_int(st, 4, &task_id);
+    if (has_id && r->comm) cs_comm_input_on_task(r->comm, task_id, times, start, end);
+    bool compute = is_compute_task(t, st, has_id, task_id);
     if (compute && t->compute_names.len) collect_kernel(r, t, st, t->id_hint);
     if (times && dev && compute) {
         cs_device_range c = {start, end, device, false};
@@ -504,7 +509,11 @@ static int read_overlap_inputs(reader *r)
     if (prepare_compute_ids(r, &t) || read_comm_ops(r, &t.ops)) goto out;
     cs_step_builder_init(&t.steps, r->in->steps.items, r->in->steps.len, t.launches.items, t.launches.len);
     read_session_window(r, &t);
+    /* Every compute id is one compute range and one kernel: no regrowth. */
+    CS_VEC_RESERVE(r->in->compute, r->in->compute.len + t.compute_ids.len);
+    if (r->kernels) CS_VEC_RESERVE(*r->kernels, t.compute_ids.len);
     if (scan_tasks(r, &t)) goto out;
+    r->pass_complete = true;
     if (t.rows == 0) {
         rc = cs_fail(r->base.err, "%s: empty rank (no rows in TASK)", r->base.path);
         goto out;
@@ -538,18 +547,24 @@ int cs_read_rank(const char *db_path, cs_rank_result *res, const cs_read_request
     if (req->comm) memset(req->comm, 0, sizeof *req->comm);
     cs_overlap_input unused = {0};
     cs_kernel_rows kernels = {0};
-    reader r = {{NULL, db_path, res, err, false}, req->overlap ? req->overlap : &unused, req->wait_inputs,
-                req->overlap && req->modules ? &kernels : NULL};
+    /* With the overlap's TASK pass, module_statistic and the communication
+    ** take their TASK columns from it instead of joining TASK again. */
+    bool pass = req->overlap != NULL;
+    reader r = {{NULL, db_path, res, err, false}, pass ? req->overlap : &unused, req->wait_inputs,
+                pass && req->modules ? &kernels : NULL, pass ? req->comm : NULL, false};
     r.base.db = cs_db_open_ro(db_path, err);
     if (!r.base.db) return -1;
     int rc = read_metadata(&r);
+    if (rc == 0 && req->comm) rc = cs_read_comm_input(&r.base, pass, req->comm);
     if (rc == 0 && req->overlap) rc = read_overlap_inputs(&r);
-    /* The kernels count only when the TASK pass ran to its end. */
-    bool shared = r.kernels && r.in->usable;
+    if (rc == 0 && req->comm) rc = cs_comm_input_end_tasks(&r.base, req->comm, r.pass_complete);
     if (rc == 0 && req->modules)
-        rc = cs_read_module_input(&r.base, req->step_id, shared ? &kernels : NULL, req->modules);
+        rc = cs_read_module_input(&r.base, req->step_id, r.kernels && r.pass_complete ? &kernels : NULL,
+                                  req->modules);
     free(kernels.items);
-    if (rc == 0 && req->comm) rc = cs_read_comm_input(&r.base, req->comm);
+    /* An early error leaves the deferred name lookup prepared; the
+    ** connection closes only once every statement is finalized. */
+    if (req->comm) cs_string_ids_detach(req->comm->names);
     sqlite3_close(r.base.db);
     return rc;
 }

@@ -469,8 +469,43 @@ static void test_order_and_master_plane(void)
     cs_comm_rank_free(&r);
 }
 
+/* cs_comm_op_times: every op's transit and sync whatever the step rule,
+** equal to the full computation's; NAN for an op without tasks or group. */
+static void test_op_times(void)
+{
+    const int64_t t0 = 1732406400135732233LL;
+    cs_comm_task t[] = {
+        T(MEMCPY, t0 + 300, 100, 2, 1, SDMA, CS_HCCL_LINK_HCCS, INV, 1000000, 0, 1),
+        T(WAIT, t0 + 100, 200, 2, 1, SDMA, CS_HCCL_LINK_HCCS, INV, 0, 1, 0),
+        T(WAIT, t0 + 400, 100, 2, 1, SDMA, CS_HCCL_LINK_HCCS, INV, 0, 1, 0),
+        NW(t0 + 2000000000LL, 1000),
+    };
+    t[3].op_id = 2;
+    cs_comm_op_in ops[] = {
+        {1, "hcom_broadcast__1_0_1", "g"},
+        {2, "hcom_allReduce__1_1_1", "g"},  /* 2 s later */
+        {3, "hcom_allReduce__1_2_1", "g"},  /* no tasks */
+        {1, "hcom_allReduce__1_3_1", NULL}, /* no group */
+    };
+    double transit[4], sync[4];
+    cs_err err = {""};
+    CHECK_INT(cs_comm_op_times(ops, 4, t, 4, transit, sync, &err), 0);
+    cs_step all = {false, 0, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, 0, false};
+    cs_comm_rank r;
+    run(ops, 4, t, 4, &all, 1, NULL, &r);
+    CHECK_INT(r.ops.len, 2);
+    for (size_t i = 0; i < r.ops.len && i < 2; i++) {
+        CHECK(transit[i] == r.ops.items[i].transit_ms);
+        CHECK(sync[i] == r.ops.items[i].sync_ms);
+    }
+    CHECK_DBL(sync[0], 0.0002);
+    CHECK(isnan(transit[2]) && isnan(sync[2]) && isnan(transit[3]) && isnan(sync[3]));
+    cs_comm_rank_free(&r);
+}
+
 int main(void)
 {
+    test_op_times();
     test_rounding();
     test_step_conversions();
     test_kinds_and_names();
