@@ -106,13 +106,19 @@ static int read_tasks(cs_db *r, cs_comm_input *in, bool deferred)
     int64_t bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         cs_comm_task t;
-        cs_comm_task_key k = {0, (uint32_t)in->tasks.len, CS_COMM_TASK_UNJOINED};
-        if (deferred && !cs_db_int(st, 1, &k.task_id)) continue;     /* joins no TASK row */
-        if (!task_of(in, st, &t) || (!deferred && !cs_db_range(st, 1, &t.start_ns, &t.end_ns))) {
+        cs_comm_task_key k = {0, (uint32_t)in->tasks.len, CS_COMM_TASK_UNJOINED, false};
+        bool ok = task_of(in, st, &t);
+        if (deferred) {
+            if (!cs_db_int(st, 1, &k.task_id)) continue;    /* joins no TASK row */
+            k.bad_row = !ok;    /* counted as excluded only if it joins, as with the join */
+            CS_VEC_PUSH(in->task_keys, k);
+            CS_VEC_PUSH(in->tasks, t);
+            continue;
+        }
+        if (!ok || !cs_db_range(st, 1, &t.start_ns, &t.end_ns)) {
             bad++;
             continue;
         }
-        if (deferred) CS_VEC_PUSH(in->task_keys, k);
         CS_VEC_PUSH(in->tasks, t);
     }
     in->tasks_excluded = bad;
@@ -163,7 +169,17 @@ static size_t find_key(cs_comm_input *in, int64_t task_id)
         }
         h = lo;
     }
-    while (h < n && k[h].task_id < task_id) h++;
+    size_t limit = h + 16;
+    while (h < n && h < limit && k[h].task_id < task_id) h++;
+    if (h < n && k[h].task_id < task_id) {     /* far ahead (TASK out of order): bisect */
+        size_t lo = h, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (k[mid].task_id < task_id) lo = mid + 1;
+            else hi = mid;
+        }
+        h = lo;
+    }
     in->key_hint = h;
     return h;
 }
@@ -200,7 +216,10 @@ int cs_comm_input_end_tasks(cs_db *r, cs_comm_input *in, bool pass_complete)
     }
     cs_string_ids_detach(in->names);
     uint8_t *state = cs_xcalloc(in->tasks.len ? in->tasks.len : 1, 1);
-    for (size_t i = 0; i < in->task_keys.len; i++) state[in->task_keys.items[i].index] = in->task_keys.items[i].state;
+    for (size_t i = 0; i < in->task_keys.len; i++) {
+        const cs_comm_task_key *k = &in->task_keys.items[i];
+        state[k->index] = k->bad_row && k->state != CS_COMM_TASK_UNJOINED ? CS_COMM_TASK_BAD_TIMES : k->state;
+    }
     size_t kept = 0;
     for (size_t i = 0; i < in->tasks.len; i++) {
         if (state[i] == CS_COMM_TASK_BAD_TIMES) in->tasks_excluded++;

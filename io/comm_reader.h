@@ -13,11 +13,12 @@
 #include "string_ids.h"
 
 /* A COMMUNICATION_TASK_INFO row waiting for its TASK times. */
-enum { CS_COMM_TASK_UNJOINED, CS_COMM_TASK_JOINED, CS_COMM_TASK_BAD_TIMES };
+enum { CS_COMM_TASK_UNJOINED, CS_COMM_TASK_JOINED, CS_COMM_TASK_BAD_TIMES /* or a bad row: excluded */ };
 typedef struct cs_comm_task_key {
     int64_t task_id;                /* globalTaskId */
     uint32_t index;                 /* into cs_comm_input.tasks */
     uint8_t state;                  /* CS_COMM_TASK_* above */
+    bool bad_row;                   /* its opId is bad: excluded if it joins */
 } cs_comm_task_key;
 
 typedef struct cs_comm_input {

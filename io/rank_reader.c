@@ -346,7 +346,7 @@ static void collect_kernel(reader *r, const task_pass *t, sqlite3_stmt *st, size
 ** the row is counted as excluded when it costs any. */
 static void classify_task(reader *r, task_pass *t, sqlite3_stmt *st, int64_t *bad)
 {
-    int64_t start, end, device, conn;
+    int64_t start = 0, end = 0, device, conn;
     bool times = cs_db_range(st, 0, &start, &end);
     bool dev = cs_db_int(st, 2, &device) && cs_db_valid_id(device);
     bool linked = cs_db_int(st, 3, &conn) && cs_db_valid_id(conn);
