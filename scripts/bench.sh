@@ -52,7 +52,7 @@ best() { # best N CMD... -> best wall time in seconds
   printf '%.2f' "$best"
 }
 
-rss_of_run() { # rss_of_run NP DIR [MODE] -> "max_MB" over the MPI processes
+rss_of_run() { # rss_of_run NP DIR [MODE] -> "max_MB" over the MPI processes (RSS_WHO=workers: ranks >= 1 only)
   local np=$1 dir=$2 mode=${3:-all} out
   out=$(mktemp -d)
   cat > "$out/wrap.sh" <<WRAP
@@ -62,7 +62,9 @@ WRAP
   chmod +x "$out/wrap.sh"
   mpirun --oversubscribe -np "$np" "$out/wrap.sh" $bin/clusterscope -m "$mode" -d "$dir" -o "$out" \
     --export_type db --quiet >/dev/null 2>&1 || true
-  cat "$out"/rss.* | awk '{kb=$1; if (kb>m) m=kb} END {printf "%.1f", m/1024}'
+  local files=("$out"/rss.*)
+  [ "${RSS_WHO:-all}" = workers ] && files=($(ls "$out"/rss.* | grep -v '\.0$'))
+  cat "${files[@]}" | awk '{kb=$1; if (kb>m) m=kb} END {printf "%.1f", m/1024}'
   rm -rf "$out"
 }
 
@@ -98,10 +100,11 @@ echo "| clusterscope -m module_statistic, P = 2 (mpirun) | ${m2} s | $(awk -v a=
 echo
 echo "Peak RSS per process against cluster size (--kernels-per-op $scaling_kpo, P = 1 and 2):"
 echo
-echo "| ranks | GB | -m all, P = 1 | -m all, P = 2 | -m module_statistic, P = 1 | -m module_statistic, P = 2 |"
-echo "|---|---|---|---|---|---|"
+echo "| ranks | GB | -m all, P = 1 | -m all, P = 2 | -m all, P = 2, worker only | -m module_statistic, P = 1 | -m module_statistic, P = 2 |"
+echo "|---|---|---|---|---|---|---|"
 for n in $scaling; do
   d=$(gen "$n" "$scaling_kpo")
   echo "| $n | $(du -sb "$d" | awk '{printf "%.3f", $1/1e9}') | $(rss_of_run 1 "$d") MB | $(rss_of_run 2 "$d") MB |" \
+       "$(RSS_WHO=workers rss_of_run 2 "$d") MB |" \
        "$(rss_of_run 1 "$d" module_statistic) MB | $(rss_of_run 2 "$d" module_statistic) MB |"
 done
