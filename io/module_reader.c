@@ -96,6 +96,7 @@ typedef struct link_row { cs_kernel_link link; size_t seq; } link_row;
 typedef struct framework {
     CS_VEC(conn_row) conns;     /* sorted by (conn, null_id, id) */
     CS_VEC(api_row) apis;       /* sorted by (conn, seq) */
+    CS_VEC(conn_row) null_conns;/* rows with a NULL connectionId: Step 3's GROUP BY makes them a group */
     size_t conn_hint;           /* where the last kernel's rows were: kernels come in connection order */
 } framework;
 
@@ -127,9 +128,9 @@ static int read_framework(cs_db *r, cs_module_input *in, framework *fw)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         /* A NULL id still counts in Step 3's COUNT(*), never as MIN/MAX. */
         conn_row c = {0, 0, false};
-        if (!cs_db_int(st, 0, &c.conn)) continue;
         c.null_id = !cs_db_int(st, 1, &c.id);
-        CS_VEC_PUSH(fw->conns, c);
+        if (cs_db_int(st, 0, &c.conn)) CS_VEC_PUSH(fw->conns, c);
+        else if (sqlite3_column_type(st, 0) == SQLITE_NULL) CS_VEC_PUSH(fw->null_conns, c);
     }
     if (cs_db_finish(r, st, rc, "CONNECTION_IDS")) return -1;
     st = cs_db_prepare(r, "PYTORCH_API", "SELECT connectionId, name, startNs, endNs FROM PYTORCH_API"
@@ -274,12 +275,12 @@ static bool is_queue_op(const char *name)
 ** the forward ops (PYTORCH_API rows of its smallest id) each with every
 ** backward op (rows of its largest id), or with none, as the reference's
 ** LEFT JOINs give them. */
-static void pairs_of_group(const framework *fw, size_t first, size_t last, cs_module_input *in)
+static void pairs_of_group(const framework *fw, const conn_row *group, size_t n, cs_module_input *in)
 {
     size_t nvalid = 0;
-    while (first + nvalid < last && !fw->conns.items[first + nvalid].null_id) nvalid++;
+    while (nvalid < n && !group[nvalid].null_id) nvalid++;
     if (nvalid == 0) return;    /* MIN(id) is NULL: no forward op joins */
-    int64_t min_id = fw->conns.items[first].id, max_id = fw->conns.items[first + nvalid - 1].id;
+    int64_t min_id = group[0].id, max_id = group[nvalid - 1].id;
     size_t f0, b0;
     LOWER_BOUND(fw->apis.items, fw->apis.len, min_id, f0);
     LOWER_BOUND(fw->apis.items, fw->apis.len, max_id, b0);
@@ -296,12 +297,17 @@ static void pairs_of_group(const framework *fw, size_t first, size_t last, cs_mo
 ** over the framework rows already in memory: SQLite would sort
 ** CONNECTION_IDS and build an automatic index on PYTORCH_API again, which
 ** cost more than all the other module_statistic queries together. */
-static void build_pairs(const framework *fw, cs_module_input *in)
+static void build_pairs(framework *fw, cs_module_input *in)
 {
+    /* The NULL group sorts first, as NULL does in ORDER BY. */
+    if (fw->null_conns.len > 1) {
+        qsort(fw->null_conns.items, fw->null_conns.len, sizeof(conn_row), cmp_conn);
+        pairs_of_group(fw, fw->null_conns.items, fw->null_conns.len, in);
+    }
     for (size_t i = 0; i < fw->conns.len;) {
         size_t j = i + 1;
         while (j < fw->conns.len && fw->conns.items[j].conn == fw->conns.items[i].conn) j++;
-        if (j - i > 1) pairs_of_group(fw, i, j, in);
+        if (j - i > 1) pairs_of_group(fw, fw->conns.items + i, j - i, in);
         i = j;
     }
 }
@@ -325,6 +331,7 @@ static int read_links_and_pairs(cs_db *r, const cs_kernel_rows *kernels, cs_modu
                         " JOIN TASK t ON t.globalTaskId = c.globalTaskId");
     if (rc == 0) build_pairs(&fw, in);
     free(fw.conns.items);
+    free(fw.null_conns.items);
     free(fw.apis.items);
     return rc;
 }
