@@ -154,34 +154,30 @@ int cs_read_comm_input(cs_db *r, bool defer_task_times, cs_comm_input *in)
     return rc;
 }
 
+/* First index in [lo, n) whose key is >= task_id. */
+static size_t key_lower_bound(const cs_comm_task_key *k, size_t lo, size_t n, int64_t task_id)
+{
+    size_t hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k[mid].task_id < task_id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 /* The keys of task_id start at the returned index (or none match there).
-** TASK comes in globalTaskId order, so the cursor mostly steps forward. */
+** TASK comes in globalTaskId order, so the cursor mostly steps forward a
+** little; anything else is bisected. */
 static size_t find_key(cs_comm_input *in, int64_t task_id)
 {
     const cs_comm_task_key *k = in->task_keys.items;
     size_t n = in->task_keys.len, h = in->key_hint;
-    if (h > n || (h > 0 && k[h - 1].task_id >= task_id)) {
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (k[mid].task_id < task_id) lo = mid + 1;
-            else hi = mid;
-        }
-        h = lo;
-    }
+    if (h > n || (h > 0 && k[h - 1].task_id >= task_id)) h = 0;    /* behind the cursor */
     size_t limit = h + 16;
     while (h < n && h < limit && k[h].task_id < task_id) h++;
-    if (h < n && k[h].task_id < task_id) {     /* far ahead (TASK out of order): bisect */
-        size_t lo = h, hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (k[mid].task_id < task_id) lo = mid + 1;
-            else hi = mid;
-        }
-        h = lo;
-    }
-    in->key_hint = h;
-    return h;
+    if (h < n && k[h].task_id < task_id) h = key_lower_bound(k, h, n, task_id);
+    return in->key_hint = h;
 }
 
 void cs_comm_input_on_task(cs_comm_input *in, int64_t task_id, bool times_ok, int64_t start, int64_t end)
