@@ -134,11 +134,7 @@ static void free_names(cs_comm_name_block *b)
 
 static int step_cmp(cs_comm_step a, cs_comm_step b)
 {
-    /* CAST(substr(step, 5) AS INTEGER): "step" reads as 0; it goes first. */
-    int64_t x = a.has_id ? a.id : 0, y = b.has_id ? b.id : 0;
-    CMP(x, y);
-    CMP(a.has_id, b.has_id);
-    return 0;
+    return cs_comm_step_cmp(a, b);
 }
 
 static cs_comm_step op_step(const cs_comm_op *op)
@@ -257,11 +253,10 @@ typedef struct slot {
     group_list groups;          /* the rank's groups, sorted by hash text, one per hash */
     text_vec types;             /* its matrix op types, in first-seen op order */
     claim_vec claims;           /* its self links, distinct */
-    range time, bw, time_tot, bw_tot, reps;
+    range reps;
+    size_t time_id, bw_id;      /* its number in the row stores */
+    cs_comm_rank_sums sums;     /* rows only */
 } slot;
-
-typedef CS_VEC(cs_comm_time_row) time_vec;
-typedef CS_VEC(cs_comm_bw_row) bw_vec;
 
 /* The arrays that grow over the whole run (rows, representatives, matrix)
 ** jump, once past 1 MB, to a block of 32 MB or more: glibc serves a request
@@ -288,8 +283,7 @@ typedef CS_VEC(cs_comm_bw_row) bw_vec;
 struct cs_comm_acc {
     bool rows, json;
     CS_VEC(slot) slots;
-    time_vec time, time_totals;
-    bw_vec bandwidth, bw_totals;
+    cs_comm_rows *time, *bandwidth;     /* the parked table rows */
     rep_vec reps;
     cs_comm_name_block *names;
 };
@@ -299,7 +293,6 @@ typedef struct rank_in {
     int64_t rank;
     const cs_comm_rank *rec;
     uint32_t *group;            /* rec->groups index -> the slot's group index */
-    const char **names;         /* op index -> its name kept in the accumulator */
 } rank_in;
 
 /* A kept op with its sort keys. */
@@ -333,6 +326,7 @@ typedef struct time_gen {
 typedef struct bw_gen {
     cs_comm_bw_row row;
     size_t gen;
+    uint32_t op;            /* per-op rows: the op's index (its packet rows share it) */
 } bw_gen;
 
 typedef CS_VEC(time_gen) time_gens;
@@ -388,16 +382,16 @@ static void push_time(time_gens *v, cs_comm_time_row row)
     CS_VEC_PUSH(*v, g);
 }
 
-static void push_bw(bw_gens *v, cs_comm_bw_row row)
+static void push_bw(bw_gens *v, cs_comm_bw_row row, uint32_t op)
 {
-    bw_gen g = {row, v->len};
+    bw_gen g = {row, v->len, op};
     CS_VEC_PUSH(*v, g);
 }
 
 static void op_rows(const rank_in *r, uint32_t o, uint32_t group, time_gens *time, bw_gens *bw)
 {
     const cs_comm_op *op = &r->rec->ops.items[o];
-    const char *name = r->names[o];
+    const char *name = op->name;    /* copied when the rows are parked */
     cs_comm_time_row t = {op_step(op), r->rank, name, group, op->start_us,
                           op->elapse_ms, op->transit_ms, op->wait_ms, op->sync_ms, op->idle_ms,
                           pandas_ratio(op->sync_ms, op->transit_ms + op->sync_ms),
@@ -408,13 +402,13 @@ static void op_rows(const rank_in *r, uint32_t o, uint32_t group, time_gens *tim
         cs_comm_bw_row row = {op_step(op), r->rank, name, group, band->type, op->start_us,
                               band->size_mb, band->time_ms, band->bandwidth,
                               band->large_packet_ratio, 0, 0, 0};
-        if (!band->npackets) push_bw(bw, row);
+        if (!band->npackets) push_bw(bw, row, o);
         for (uint32_t p = 0; p < band->npackets; p++) {
             const cs_comm_packet *pk = &r->rec->packets.items[band->packet_first + p];
             row.package_size = pk->size_mb;
             row.count = pk->count;
             row.total_ms = pk->total_ms;
-            push_bw(bw, row);
+            push_bw(bw, row, o);
         }
     }
 }
@@ -523,7 +517,7 @@ static void bandwidth_total(const rank_in *r, const op_ref *run, size_t n, bw_ge
             cs_comm_bw_row row = {run[0].step, r->rank, NULL, run[0].group, (uint8_t)type, 0,
                                   s, t, pandas_ratio(s, t), 0,
                                   pkgs.items[p].size, pkgs.items[p].count, pkgs.items[p].total.sum};
-            push_bw(out, row);
+            push_bw(out, row, UINT32_MAX);
         }
     }
     free(pkgs.items);
@@ -552,48 +546,72 @@ static size_t run_end(const op_ref *refs, size_t n, size_t i)
     return j;
 }
 
-/* Appends the rows of v, sorted, to dst; returns their range there. */
-static range append_time(time_vec *dst, time_gens *v)
+/* The rows out of their gens, in place (a row is never larger than its gen). */
+static cs_comm_time_row *take_time(time_gens *v)
 {
-    sort_items(v->items, v->len, sizeof *v->items, cmp_time_gen);
-    range r = {dst->len, v->len};
-    RESERVE_LONG(*dst, dst->len + v->len);
-    for (size_t k = 0; k < v->len; k++) dst->items[dst->len++] = v->items[k].row;
-    v->len = 0;
-    return r;
+    cs_comm_time_row *rows = (cs_comm_time_row *)v->items;
+    for (size_t k = 0; k < v->len; k++) memmove(&rows[k], &v->items[k].row, sizeof *rows);
+    return rows;
 }
 
-static range append_bw(bw_vec *dst, bw_gens *v)
+static cs_comm_bw_row *take_bw(bw_gens *v)
 {
-    sort_items(v->items, v->len, sizeof *v->items, cmp_bw_gen);
-    range r = {dst->len, v->len};
-    RESERVE_LONG(*dst, dst->len + v->len);
-    for (size_t k = 0; k < v->len; k++) dst->items[dst->len++] = v->items[k].row;
-    v->len = 0;
-    return r;
+    cs_comm_bw_row *rows = (cs_comm_bw_row *)v->items;
+    for (size_t k = 0; k < v->len; k++) memmove(&rows[k], &v->items[k].row, sizeof *rows);
+    return rows;
 }
 
-static void rank_rows(cs_comm_acc *acc, const rank_in *r, slot *s)
+/* summary.json's sums of the rank, in the order of its table rows. */
+static void rank_sums(const time_gens *time, const bw_gens *bw, cs_comm_rank_sums *sum)
 {
-    time_gens time = {0};
-    bw_gens bw = {0};
+    for (size_t k = 0; k < time->len; k++) {
+        const cs_comm_time_row *t = &time->items[k].row;
+        sum->present = true;
+        sum->wait_ms += t->wait_ms;
+        sum->sync_ms += t->sync_ms;
+        sum->transit_ms += t->transit_ms;
+    }
+    for (size_t k = 0; k < bw->len; k++) {
+        const bw_gen *g = &bw->items[k];
+        /* one op's band repeats its transit values on every packet-size row */
+        if (k && bw->items[k - 1].op == g->op && bw->items[k - 1].row.band == g->row.band) continue;
+        sum->size_mb[g->row.band] += g->row.size_mb;
+        sum->time_ms[g->row.band] += g->row.time_ms;
+    }
+}
+
+static int rank_rows(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
+{
+    time_gens time = {0}, time_tot = {0};
+    bw_gens bw = {0}, bw_tot = {0};
     size_t n = r->rec->ops.len;
     for (size_t o = 0; o < n; o++)
         op_rows(r, (uint32_t)o, r->group[r->rec->ops.items[o].group], &time, &bw);
-    s->time = append_time(&acc->time, &time);
-    s->bw = append_bw(&acc->bandwidth, &bw);
     op_ref *refs = op_refs(r);
     for (size_t i = 0; i < n;) {
         size_t j = run_end(refs, n, i);
-        time_total(r, refs + i, j - i, &time);
-        bandwidth_total(r, refs + i, j - i, &bw);
+        time_total(r, refs + i, j - i, &time_tot);
+        bandwidth_total(r, refs + i, j - i, &bw_tot);
         i = j;
     }
     free(refs);
-    s->time_tot = append_time(&acc->time_totals, &time);
-    s->bw_tot = append_bw(&acc->bw_totals, &bw);
+    /* each sorted as the table sorts one rank's rows */
+    sort_items(time.items, time.len, sizeof *time.items, cmp_time_gen);
+    sort_items(time_tot.items, time_tot.len, sizeof *time_tot.items, cmp_time_gen);
+    sort_items(bw.items, bw.len, sizeof *bw.items, cmp_bw_gen);
+    sort_items(bw_tot.items, bw_tot.len, sizeof *bw_tot.items, cmp_bw_gen);
+    s->sums.rank = r->rank;
+    rank_sums(&time, &bw, &s->sums);
+    int rc = cs_comm_rows_add(acc->time, r->rank, take_time(&time), time.len, take_time(&time_tot),
+                              time_tot.len, &s->time_id, err);
+    if (rc == 0)
+        rc = cs_comm_rows_add(acc->bandwidth, r->rank, take_bw(&bw), bw.len, take_bw(&bw_tot), bw_tot.len,
+                              &s->bw_id, err);
     free(time.items);
+    free(time_tot.items);
     free(bw.items);
+    free(bw_tot.items);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------
@@ -636,7 +654,8 @@ static void rank_reps(cs_comm_acc *acc, const rank_in *r, slot *s)
         const cs_comm_rep *x = &rec->reps.items[i];
         const cs_comm_op *key = &rec->ops.items[x->key_op];
         uint32_t group = r->group[key->group];
-        rep_row row = {op_step(key), r->rank, x->op == UINT32_MAX ? "" : r->names[x->op], x->size_mb, x->time_ms,
+        const char *name = x->op == UINT32_MAX ? "" : keep_name(&acc->names, rec->ops.items[x->op].name);
+        rep_row row = {op_step(key), r->rank, name, x->size_mb, x->time_ms,
                        type[x->key_op], group, x->src, x->dst, key->p2p, x->kind, x->transport};
         PUSH_LONG(acc->reps, row);
         if (x->src == x->dst) add_claim(&s->claims, group, x->src);
@@ -668,13 +687,23 @@ static bool records_valid(const cs_comm_rank *r)
     return true;
 }
 
+static const cs_comm_rows_kind time_kind = {sizeof(cs_comm_time_row), offsetof(cs_comm_time_row, step),
+                                             offsetof(cs_comm_time_row, group), offsetof(cs_comm_time_row, op_name)};
+static const cs_comm_rows_kind bw_kind = {sizeof(cs_comm_bw_row), offsetof(cs_comm_bw_row, step),
+                                           offsetof(cs_comm_bw_row, group), offsetof(cs_comm_bw_row, op_name)};
+
 cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt)
 {
     cs_comm_acc *acc = cs_xcalloc(1, sizeof *acc);
     acc->rows = !opt || opt->rows;
     acc->json = !opt || opt->json;
+    cs_spool *time = opt ? opt->time_spool : NULL, *bw = opt ? opt->bw_spool : NULL;
+    acc->time = cs_comm_rows_new(&time_kind, time ? time : cs_spool_memory());
+    acc->bandwidth = cs_comm_rows_new(&bw_kind, bw ? bw : cs_spool_memory());
     return acc;
 }
+
+static void free_slot(slot *s);
 
 int cs_comm_acc_add(cs_comm_acc *acc, int64_t rank, const cs_comm_rank *rec, cs_err *err)
 {
@@ -682,13 +711,14 @@ int cs_comm_acc_add(cs_comm_acc *acc, int64_t rank, const cs_comm_rank *rec, cs_
         return cs_fail(err, "communication: malformed records of rank %" PRId64, rank);
     slot s = {.rank = rank, .rec = acc->json ? rec : NULL};
     s.groups = sorted_groups(rec->groups.items, rec->groups.len);
-    rank_in r = {rank, rec, map_groups(rec, s.groups.items, s.groups.len), NULL};
-    r.names = cs_xmalloc((rec->ops.len ? rec->ops.len : 1) * sizeof *r.names);
-    for (size_t o = 0; o < rec->ops.len; o++) r.names[o] = keep_name(&acc->names, rec->ops.items[o].name);
-    if (acc->rows) rank_rows(acc, &r, &s);
+    rank_in r = {rank, rec, map_groups(rec, s.groups.items, s.groups.len)};
+    if (acc->rows && rank_rows(acc, &r, &s, err)) {
+        free(r.group);
+        free_slot(&s);
+        return -1;
+    }
     rank_reps(acc, &r, &s);
     free(r.group);
-    free(r.names);
     CS_VEC_PUSH(acc->slots, s);
     return 0;
 }
@@ -732,15 +762,20 @@ static void renumber(uint32_t *group, const uint32_t *map)
     *group = map[*group];
 }
 
-/* A slot's rows, representatives and claims: its group indices -> the cluster's. */
+/* A slot's rows, representatives and claims: its group indices -> the
+** cluster's (the parked rows get theirs as they are read back). */
 static void renumber_slot(cs_comm_acc *acc, slot *s, const uint32_t *map)
 {
-    for (size_t k = 0; k < s->time.n; k++) renumber(&acc->time.items[s->time.first + k].group, map);
-    for (size_t k = 0; k < s->bw.n; k++) renumber(&acc->bandwidth.items[s->bw.first + k].group, map);
-    for (size_t k = 0; k < s->time_tot.n; k++) renumber(&acc->time_totals.items[s->time_tot.first + k].group, map);
-    for (size_t k = 0; k < s->bw_tot.n; k++) renumber(&acc->bw_totals.items[s->bw_tot.first + k].group, map);
     for (size_t k = 0; k < s->reps.n; k++) renumber(&acc->reps.items[s->reps.first + k].group, map);
     for (size_t k = 0; k < s->claims.len; k++) renumber(&s->claims.items[k].group, map);
+    if (!acc->rows) return;
+    size_t n = s->groups.len ? s->groups.len : 1;
+    uint32_t *copy = cs_xmalloc(n * sizeof *copy);
+    memcpy(copy, map, s->groups.len * sizeof *copy);
+    cs_comm_rows_set_groups(acc->time, s->time_id, copy, s->groups.len);
+    copy = cs_xmalloc(n * sizeof *copy);
+    memcpy(copy, map, s->groups.len * sizeof *copy);
+    cs_comm_rows_set_groups(acc->bandwidth, s->bw_id, copy, s->groups.len);
 }
 
 /* The cluster's groups, and every slot's group indices renumbered to them. */
@@ -779,82 +814,16 @@ static void permute(char *rows, size_t size, size_t *dest, size_t n)
     free(tmp);
 }
 
-static cs_comm_step step_at(const char *rows, size_t size, size_t step_at, size_t i)
-{
-    cs_comm_step s;
-    memcpy(&s, rows + i * size + step_at, sizeof s);
-    return s;
-}
-
-/* Moves rows [0, n) into table order: steps ascending, then the slots in
-** rank order.  They come slot by slot (r[k] are slot k's rows), each slot's
-** sorted by step first, so one merge pass numbers their places. */
-static void place_rows(void *base, size_t size, size_t step_off, size_t n, const range *r, size_t nr)
-{
-    char *rows = base;
-    size_t *dest = cs_xmalloc((n ? n : 1) * sizeof *dest);
-    size_t *pos = cs_xmalloc((nr ? nr : 1) * sizeof *pos);
-    for (size_t k = 0; k < nr; k++) pos[k] = r[k].first;
-    for (size_t next = 0; next < n;) {
-        cs_comm_step min = {false, 0};
-        bool any = false;
-        for (size_t k = 0; k < nr; k++) {
-            if (pos[k] == r[k].first + r[k].n) continue;
-            cs_comm_step st = step_at(rows, size, step_off, pos[k]);
-            if (!any || step_cmp(st, min) < 0) min = st;
-            any = true;
-        }
-        for (size_t k = 0; k < nr; k++)
-            while (pos[k] < r[k].first + r[k].n && step_cmp(step_at(rows, size, step_off, pos[k]), min) == 0)
-                dest[pos[k]++] = next++;
-    }
-    permute(rows, size, dest, n);
-    free(pos);
-    free(dest);
-}
-
-/* The slots' ranges of one kind of rows (the range at offset `at` in a slot). */
-static range *slot_ranges(const ctx *c, size_t at)
-{
-    range *r = cs_xmalloc((c->ns ? c->ns : 1) * sizeof *r);
-    for (size_t k = 0; k < c->ns; k++) memcpy(&r[k], (const char *)&c->s[k] + at, sizeof *r);
-    return r;
-}
-
-static void place_time(const ctx *c, time_vec *v, size_t at)
-{
-    range *r = slot_ranges(c, at);
-    place_rows(v->items, sizeof *v->items, offsetof(cs_comm_time_row, step), v->len, r, c->ns);
-    free(r);
-}
-
-static void place_bw(const ctx *c, bw_vec *v, size_t at)
-{
-    range *r = slot_ranges(c, at);
-    place_rows(v->items, sizeof *v->items, offsetof(cs_comm_bw_row, step), v->len, r, c->ns);
-    free(r);
-}
-
-/* The rows into table order, handed over to out. */
+/* The row stores and the ranks' sums, handed over to out. */
 static void table_rows(ctx *c, cs_comm_acc *acc)
 {
-    place_time(c, &acc->time, offsetof(slot, time));
-    place_bw(c, &acc->bandwidth, offsetof(slot, bw));
-    place_time(c, &acc->time_totals, offsetof(slot, time_tot));
-    place_bw(c, &acc->bw_totals, offsetof(slot, bw_tot));
     cs_comm_sum *out = c->out;
-    out->time.items = acc->time.items;
-    out->time.len = out->time.cap = acc->time.len;
-    out->bandwidth.items = acc->bandwidth.items;
-    out->bandwidth.len = out->bandwidth.cap = acc->bandwidth.len;
-    out->time_totals.items = acc->time_totals.items;
-    out->time_totals.len = out->time_totals.cap = acc->time_totals.len;
-    out->bw_totals.items = acc->bw_totals.items;
-    out->bw_totals.len = out->bw_totals.cap = acc->bw_totals.len;
-    memset(&acc->time, 0, sizeof acc->time);
-    memset(&acc->bandwidth, 0, sizeof acc->bandwidth);
-    memset(&acc->time_totals, 0, sizeof acc->time_totals);
-    memset(&acc->bw_totals, 0, sizeof acc->bw_totals);
+    out->time = acc->time;
+    out->bandwidth = acc->bandwidth;
+    acc->time = acc->bandwidth = NULL;
+    if (!acc->rows) return;
+    for (size_t i = 0; i < c->ns; i++)      /* slots in rank order */
+        if (c->s[i].sums.present) CS_VEC_PUSH(out->rank_sums, c->s[i].sums);
 }
 
 /* ------------------------------------------------------------------------
@@ -1063,7 +1032,7 @@ static void json_total(const ctx *c, const rank_in *r, const op_ref *run, size_t
 static void json_rank(ctx *c, size_t i)
 {
     const slot *s = &c->s[i];
-    rank_in r = {s->rank, s->rec, c->rec_group[i], NULL};
+    rank_in r = {s->rank, s->rec, c->rec_group[i]};
     size_t n = s->rec->ops.len;
     for (size_t o = 0; o < n; o++) {
         const cs_comm_op *op = &s->rec->ops.items[o];
@@ -1424,10 +1393,8 @@ void cs_comm_acc_free(cs_comm_acc *acc)
     if (!acc) return;
     for (size_t i = 0; i < acc->slots.len; i++) free_slot(&acc->slots.items[i]);
     free(acc->slots.items);
-    free(acc->time.items);
-    free(acc->time_totals.items);
-    free(acc->bandwidth.items);
-    free(acc->bw_totals.items);
+    cs_comm_rows_free(acc->time);
+    cs_comm_rows_free(acc->bandwidth);
     free(acc->reps.items);
     free_names(acc->names);
     free(acc);
@@ -1499,10 +1466,9 @@ void cs_comm_sum_free(cs_comm_sum *out)
     for (size_t i = 0; i < out->hccl_names.len; i++) free(out->hccl_names.items[i]);
     for (size_t i = 0; i < out->sets.len; i++) free(out->sets.items[i].ranks);
     free(out->groups.items);
-    free(out->time.items);
-    free(out->time_totals.items);
-    free(out->bandwidth.items);
-    free(out->bw_totals.items);
+    cs_comm_rows_free(out->time);
+    cs_comm_rows_free(out->bandwidth);
+    free(out->rank_sums.items);
     free(out->matrix.items);
     free(out->hccl_names.items);
     free_names(out->names);
@@ -1520,45 +1486,69 @@ void cs_comm_sum_free(cs_comm_sum *out)
 ** the totals.
 */
 
-static int run_cmp(cs_comm_step sa, int64_t ra, uint32_t ga, cs_comm_step sb, int64_t rb, uint32_t gb)
+static const void *rows_next(const cs_comm_rows *rows, cs_comm_cursor *at)
 {
-    int s = step_cmp(sa, sb);
-    if (s) return s;
-    CMP(ra, rb);
-    CMP(ga, gb);
-    return 0;
+    if (!rows || at->failed || at->row >= cs_comm_rows_count(rows)) {
+        cs_comm_cursor_close(at);
+        return NULL;
+    }
+    if (!at->reader) at->reader = cs_comm_rows_open(rows);
+    const void *row = cs_comm_rows_next(at->reader, &at->failed, &at->err);
+    if (row) at->row++;
+    else cs_comm_cursor_close(at);
+    return row;
 }
 
 const cs_comm_time_row *cs_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at)
 {
-    const cs_comm_time_row *op = at->row < s->time.len ? &s->time.items[at->row] : NULL;
-    const cs_comm_time_row *tot = at->total < s->time_totals.len ? &s->time_totals.items[at->total] : NULL;
-    if (op && (!tot || run_cmp(op->step, op->rank, op->group, tot->step, tot->rank, tot->group) <= 0)) {
-        at->row++;
-        return op;
-    }
-    if (tot) at->total++;
-    return tot;
+    return rows_next(s->time, at);
 }
 
 const cs_comm_bw_row *cs_comm_bw_next(const cs_comm_sum *s, cs_comm_cursor *at)
 {
-    const cs_comm_bw_row *op = at->row < s->bandwidth.len ? &s->bandwidth.items[at->row] : NULL;
-    const cs_comm_bw_row *tot = at->total < s->bw_totals.len ? &s->bw_totals.items[at->total] : NULL;
-    if (op && (!tot || run_cmp(op->step, op->rank, op->group, tot->step, tot->rank, tot->group) <= 0)) {
-        at->row++;
-        return op;
-    }
-    if (tot) at->total++;
-    return tot;
+    return rows_next(s->bandwidth, at);
+}
+
+void cs_comm_cursor_close(cs_comm_cursor *at)
+{
+    cs_comm_rows_close(at->reader);
+    at->reader = NULL;
 }
 
 size_t cs_comm_time_rows(const cs_comm_sum *s)
 {
-    return s->time.len + s->time_totals.len;
+    return s->time ? cs_comm_rows_count(s->time) : 0;
 }
 
 size_t cs_comm_bw_rows(const cs_comm_sum *s)
 {
-    return s->bandwidth.len + s->bw_totals.len;
+    return s->bandwidth ? cs_comm_rows_count(s->bandwidth) : 0;
+}
+
+const cs_comm_rank_sums *cs_comm_sums_of(const cs_comm_sum *s, int64_t rank)
+{
+    size_t lo = 0, hi = s->rank_sums.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->rank_sums.items[mid].rank < rank) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < s->rank_sums.len && s->rank_sums.items[lo].rank == rank ? &s->rank_sums.items[lo] : NULL;
+}
+
+cs_comm_rank_sums cs_comm_sums_cluster(const cs_comm_sum *s)
+{
+    cs_comm_rank_sums c = {.rank = -1};
+    for (size_t i = 0; i < s->rank_sums.len; i++) {
+        const cs_comm_rank_sums *r = &s->rank_sums.items[i];
+        c.present = true;
+        c.wait_ms += r->wait_ms;
+        c.sync_ms += r->sync_ms;
+        c.transit_ms += r->transit_ms;
+        for (int b = 0; b < CS_BAND_COUNT; b++) {
+            c.size_mb[b] += r->size_mb[b];
+            c.time_ms[b] += r->time_ms[b];
+        }
+    }
+    return c;
 }

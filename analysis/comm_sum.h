@@ -19,12 +19,11 @@
 ** (rank set, step) block and its metadata keys never match; both fixed).
 **
 ** Memory: the reduce streams.  cs_comm_acc_add() takes one rank at a time
-** and copies what the tables need (its per-op rows, its totals, its matrix
-** representatives and self links), so the caller can free the rank's records
-** right away; only the JSON structures, built on request, need the records
-** until the end.  The per-op rows are kept once, in table order; the
-** "Total Op Info" rows apart (time_totals, bw_totals); cs_comm_time_next()
-** and cs_comm_bw_next() walk the whole tables in their ORDER BY.
+** and copies what the tables need (its matrix representatives and self
+** links; its per-op rows and totals go to a spool, comm_rows.h), so the
+** caller can free the rank's records right away; only the JSON structures,
+** built on request, need the records until the end.  cs_comm_time_next()
+** and cs_comm_bw_next() read the spooled rows back in the tables' ORDER BY.
 **
 ** Ownership: the inputs are borrowed during the call that takes them.
 ** Everything in the result is owned by it (the op names the rows point to
@@ -37,6 +36,7 @@
 
 #include <stdbool.h>
 #include "comm_op.h"
+#include "comm_rows.h"
 #include "groups.h"
 
 /* One rank's records (cs_comm_sum_compute). */
@@ -44,12 +44,6 @@ typedef struct cs_comm_sum_input {
     int64_t rank;                   /* global rank id */
     const cs_comm_rank *records;    /* borrowed; NULL = the rank has no records */
 } cs_comm_sum_input;
-
-/* A step label: "step<id>", or "step" (has_id false). */
-typedef struct cs_comm_step {
-    bool has_id;
-    int64_t id;
-} cs_comm_step;
 
 /* ------------------------------------------------------------------------
 ** Database / CSV rows.  Every row names its group by an index into
@@ -163,6 +157,17 @@ typedef struct cs_comm_unmapped {
     int64_t local_rank;
 } cs_comm_unmapped;
 
+/* One rank's communication in sum, for summary.json: its per-op rows'
+** wait, synchronization and transit times, and per band type the transit
+** size and time of its ops (each op once, not per packet-size row); summed
+** in the order of the rank's table rows. */
+typedef struct cs_comm_rank_sums {
+    int64_t rank;
+    bool present;           /* the rank has per-op rows */
+    double wait_ms, sync_ms, transit_ms;
+    double size_mb[CS_BAND_COUNT], time_ms[CS_BAND_COUNT];
+} cs_comm_rank_sums;
+
 /* Counts for the report. */
 typedef struct cs_comm_sum_counts {
     int64_t groups_by_metadata;     /* groups mapped with parallel_group_info */
@@ -177,10 +182,9 @@ typedef struct cs_comm_name_block cs_comm_name_block;    /* storage of copied op
 
 typedef struct cs_comm_sum {
     CS_VEC(cs_comm_group) groups;           /* every group used, sorted by hash text; owned names */
-    CS_VEC(cs_comm_time_row) time;          /* ClusterCommunicationTime: the per-op rows, table order */
-    CS_VEC(cs_comm_time_row) time_totals;   /* ... its "Total Op Info" rows, table order */
-    CS_VEC(cs_comm_bw_row) bandwidth;       /* ClusterCommunicationBandwidth: the per-op rows */
-    CS_VEC(cs_comm_bw_row) bw_totals;       /* ... its "Total Op Info" rows */
+    cs_comm_rows *time;                     /* ClusterCommunicationTime rows (cs_comm_time_next) */
+    cs_comm_rows *bandwidth;                /* ClusterCommunicationBandwidth rows (cs_comm_bw_next) */
+    CS_VEC(cs_comm_rank_sums) rank_sums;    /* per rank with rows, ascending */
     CS_VEC(cs_comm_matrix_row) matrix;      /* ClusterCommunicationMatrix */
     CS_VEC(char *) hccl_names;              /* the matrix rows' hccl_op_name texts (owned) */
     cs_comm_name_block *names;              /* the op names rows point to (owned) */
@@ -215,8 +219,11 @@ typedef struct cs_comm_sum {
 typedef struct cs_comm_acc cs_comm_acc;
 
 typedef struct cs_comm_sum_options {
-    bool rows;              /* ClusterCommunicationTime / Bandwidth rows (time, bandwidth, *_totals) */
+    bool rows;              /* ClusterCommunicationTime / Bandwidth rows (time, bandwidth, rank_sums) */
     bool json;              /* the JSON structures */
+    cs_spool *time_spool;   /* where the rows are parked (taken over, also when unused);
+                            ** NULL: in memory */
+    cs_spool *bw_spool;
 } cs_comm_sum_options;
 
 cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt);
@@ -243,15 +250,27 @@ void cs_comm_sum_free(cs_comm_sum *out);
 ** Walking ClusterCommunicationTime / ClusterCommunicationBandwidth whole,
 ** in their ORDER BY: per (step, rank, group) the per-op rows, then the
 ** "Total Op Info" rows.  Start with a zeroed cursor; each call returns the
-** next row, NULL after the last.
+** next row (valid until the next call), NULL after the last or when the
+** rows could not be read back (failed set, the message in err).
+** cs_comm_cursor_close() frees what a walk holds; a walk that reached its
+** end has already let go of it.  The matrix walk (comm_tables.h) uses row
+** only.
 */
 typedef struct cs_comm_cursor {
-    size_t row, total;      /* next per-op row, next total row */
+    size_t row;             /* rows returned so far */
+    cs_comm_rows_reader *reader;
+    bool failed;
+    cs_err err;
 } cs_comm_cursor;
 
 const cs_comm_time_row *cs_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at);
 const cs_comm_bw_row *cs_comm_bw_next(const cs_comm_sum *s, cs_comm_cursor *at);
+void cs_comm_cursor_close(cs_comm_cursor *at);
 size_t cs_comm_time_rows(const cs_comm_sum *s);         /* per-op rows + totals */
 size_t cs_comm_bw_rows(const cs_comm_sum *s);
+/* The sums of one rank (NULL when it has no rows) and of the cluster
+** (the ranks' sums added in rank order; present false without rows). */
+const cs_comm_rank_sums *cs_comm_sums_of(const cs_comm_sum *s, int64_t rank);
+cs_comm_rank_sums cs_comm_sums_cluster(const cs_comm_sum *s);
 
 #endif

@@ -25,6 +25,8 @@ typedef struct cs_cluster_feed {
     CS_VEC(cs_comm_rank *) kept;/* ... here (owned; the JSON entries point into them) */
     bool comm_failed;           /* a rank's records were malformed: comm_err says which */
     cs_err comm_err;
+    bool spool_in_memory;       /* no temporary file for the table rows: spool_err says why */
+    cs_err spool_err;
     bool waits_on;              /* the mode runs the straggler report */
     cs_wait_set waits;          /* every fed rank's §8.3 tuples */
 } cs_cluster_feed;

@@ -57,8 +57,8 @@ typedef struct outputs {
     bool has_slow_rank, has_hccl;
 } outputs;
 
-static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_report *report,
-                          cs_table_form form, outputs *t)
+static int build_outputs(const cs_options *o, const cs_cluster *c, const cs_report *report,
+                         cs_table_form form, outputs *t, cs_err *err)
 {
     memset(t, 0, sizeof *t);
     cs_table_skipped(report, &t->skipped);
@@ -76,10 +76,11 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
     /* The database and the CSV files get the tables that grow with the
     ** cluster a slice at a time (write_sliced, write_csv_sliced); the
     ** workbook needs them whole. */
+    int rc = 0;
     if (form == CS_FORM_XLSX) {
         if (t->has_comm_time) {
-            cs_table_comm_time(&c->comm, &t->comm_time);
-            cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth);
+            rc = cs_table_comm_time(&c->comm, &t->comm_time, err);
+            if (cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth, err)) rc = -1;
         }
         if (t->has_matrix) cs_table_comm_matrix(&c->comm, &t->comm_matrix);
     }
@@ -107,6 +108,7 @@ static void build_outputs(const cs_options *o, const cs_cluster *c, const cs_rep
         cs_table_module_cluster(&c->modules, c->module_ranks, &t->module_cols, &t->module_cluster,
                                 &t->module_indent);
     }
+    return rc;
 }
 
 static void free_outputs(outputs *t)
@@ -183,17 +185,19 @@ static bool details_next(const void *src, cs_comm_cursor *at, size_t max, cs_tab
 /* One big table written slice by slice: its rows never all exist as cells. */
 static int write_sliced(cs_sqlite_out *db, const sliced *src, cs_err *err)
 {
-    cs_comm_cursor at = {0, 0};
+    cs_comm_cursor at = {0};
     bool more, first = true;
+    int rc = 0;
     do {
         cs_table t;
         more = src->next(src->src, &at, SLICE_ROWS, &t);
-        int rc = first ? cs_sqlite_out_write(db, &t, err) : cs_sqlite_out_append(db, &t, err);
+        rc = first ? cs_sqlite_out_write(db, &t, err) : cs_sqlite_out_append(db, &t, err);
         cs_table_free(&t);
-        if (rc) return -1;
         first = false;
-    } while (more);
-    return 0;
+    } while (rc == 0 && more);
+    cs_comm_cursor_close(&at);
+    if (rc == 0 && at.failed) rc = cs_fail(err, "%s", at.err.msg);
+    return rc;
 }
 
 /* A table of the database: whole, or sliced (whole == NULL). */
@@ -283,7 +287,7 @@ static int write_csv_sliced(const cs_options *o, slice_fn next, const void *src,
                             cs_finish_stats *stats, cs_err *err)
 {
     char *path = out_path(o, name);
-    cs_comm_cursor at = {0, 0};
+    cs_comm_cursor at = {0};
     cs_table t;
     bool more = next(src, &at, SLICE_ROWS, &t);
     cs_csv_out *out = cs_csv_open(&t, path, err);
@@ -295,6 +299,8 @@ static int write_csv_sliced(const cs_options *o, slice_fn next, const void *src,
         rc = cs_csv_append(out, &t, err);
         cs_table_free(&t);
     }
+    cs_comm_cursor_close(&at);
+    if (rc == 0 && at.failed) rc = cs_fail(err, "%s", at.err.msg);
     cs_err close_err;
     if (out && cs_csv_close(out, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
     stats->files += rc == 0;
@@ -770,7 +776,8 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         if (rc == 0) rc = insert_charts(x, t, "CommTime", false, 0, err);
         note_truncated(&extra, "communication", "CommTime", cut);
         int n = (int)cs_table_nrows(&t->comm_time);
-        cs_comm_limits lim = cs_comm_outlier_limits(&c->comm);
+        cs_comm_limits lim;
+        if (rc == 0) rc = cs_comm_outlier_limits(&c->comm, &lim, err);
         if (rc == 0 && lim.has_sync) rc = cs_xlsx_mark_outliers(x, "CommTime", 10, n, true, lim.sync_p90, err);
         if (rc == 0 && lim.has_wait) rc = cs_xlsx_mark_outliers(x, "CommTime", 11, n, true, lim.wait_p90, err);
         cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL, &t->chart_band};
@@ -856,6 +863,23 @@ static int write_summary(const cs_options *o, const cs_cluster *c, const cs_repo
     return rc;
 }
 
+static int write_outputs(const cs_options *o, const cs_cluster *c, outputs *t, cs_report *report,
+                         cs_finish_stats *stats, cs_err *err)
+{
+    if (o->export_type == CS_EXPORT_DB) {
+        int rc = write_db(o, c, t, report, stats, err);
+        cs_report_sort(report);
+        return rc;
+    }
+    if (o->export_type == CS_EXPORT_EXCEL) {
+        char abs_dir[PATH_MAX];
+        cs_summary_input in = summary_input(o, c, report, abs_dir, sizeof abs_dir);
+        build_chart_blocks(&in, t);
+        return write_excel(o, c, t, report, stats, err);
+    }
+    return write_csv(o, c, t, stats, err);
+}
+
 int cs_export(const cs_options *o, const cs_cluster *c, cs_report *report,
               cs_finish_stats *stats, cs_err *err)
 {
@@ -863,18 +887,10 @@ int cs_export(const cs_options *o, const cs_cluster *c, cs_report *report,
     outputs t;
     int rc = 0;
     if (o->export_type != CS_EXPORT_JSON) {
-        build_outputs(o, c, report, o->export_type == CS_EXPORT_EXCEL ? CS_FORM_XLSX
-                                    : o->export_type == CS_EXPORT_DB ? CS_FORM_DB : CS_FORM_CSV, &t);
-        if (o->export_type == CS_EXPORT_DB) {
-            rc = write_db(o, c, &t, report, stats, err);
-            cs_report_sort(report);
-        } else if (o->export_type == CS_EXPORT_EXCEL) {
-            char abs_dir[PATH_MAX];
-            cs_summary_input in = summary_input(o, c, report, abs_dir, sizeof abs_dir);
-            build_chart_blocks(&in, &t);
-            rc = write_excel(o, c, &t, report, stats, err);
-        }
-        else rc = write_csv(o, c, &t, stats, err);
+        cs_table_form form = o->export_type == CS_EXPORT_EXCEL ? CS_FORM_XLSX
+                             : o->export_type == CS_EXPORT_DB ? CS_FORM_DB : CS_FORM_CSV;
+        rc = build_outputs(o, c, report, form, &t, err);
+        if (rc == 0) rc = write_outputs(o, c, &t, report, stats, err);
         free_outputs(&t);
     }
     if (rc == 0) rc = write_summary(o, c, report, stats, err);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "file_spool.h"
 #include "metadata.h"
 
 static bool mode_in(const char *mode, const char *const *modes)
@@ -107,6 +108,8 @@ static int build_comm(cs_cluster *c, cs_cluster_feed *f, cs_report *report, cs_e
 {
     if (!f->comm) return 0;
     if (f->comm_failed) return cs_fail(err, "%s", f->comm_err.msg);
+    if (f->spool_in_memory)
+        cs_report_note(report, "communication", "%s; the table rows were kept in memory", f->spool_err.msg);
     int rc = cs_comm_acc_finish(f->comm, c->groups.info.items, c->groups.info.len, &c->comm, err);
     f->comm = NULL;
     /* the JSON entries point into the kept records: they live as long as c */
@@ -191,7 +194,12 @@ void cs_cluster_feed_init(cs_cluster_feed *f, const cs_options *o)
     if (cs_mode_runs_comm_time(o->mode) || cs_mode_runs_matrix(o->mode)) {
         /* only the csv and text exports write cluster_communication*.json */
         f->comm_json = o->export_type == CS_EXPORT_CSV || o->export_type == CS_EXPORT_TEXT;
-        cs_comm_sum_options opt = {cs_mode_runs_comm_time(o->mode), f->comm_json};
+        cs_comm_sum_options opt = {cs_mode_runs_comm_time(o->mode), f->comm_json, NULL, NULL};
+        if (opt.rows) {     /* the rows wait on disk for their turn (spool.h); memory if that fails */
+            opt.time_spool = cs_spool_temp_file(NULL, &f->spool_err);
+            opt.bw_spool = opt.time_spool ? cs_spool_temp_file(NULL, &f->spool_err) : NULL;
+            f->spool_in_memory = !opt.bw_spool;
+        }
         f->comm = cs_comm_acc_new(&opt);
     }
     f->waits_on = cs_mode_runs_straggler(o->mode);

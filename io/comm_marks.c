@@ -15,26 +15,31 @@ static bool limit(double *v, size_t n, double p, double *out)
     return true;
 }
 
-cs_comm_limits cs_comm_outlier_limits(const cs_comm_sum *s)
+int cs_comm_outlier_limits(const cs_comm_sum *s, cs_comm_limits *l, cs_err *err)
 {
-    cs_comm_limits l = {0};
-    size_t n = s->time.len > s->bandwidth.len ? s->time.len : s->bandwidth.len;
+    memset(l, 0, sizeof *l);
+    size_t n = cs_comm_time_rows(s) > cs_comm_bw_rows(s) ? cs_comm_time_rows(s) : cs_comm_bw_rows(s);
     double *wait = cs_xmalloc((n ? n : 1) * sizeof *wait), *sync = cs_xmalloc((n ? n : 1) * sizeof *sync);
     size_t k = 0;
-    for (size_t i = 0; i < s->time.len; i++) {
-        if (!s->time.items[i].op_name) continue;
-        wait[k] = s->time.items[i].wait_ratio;
-        sync[k++] = s->time.items[i].sync_ratio;
+    cs_comm_cursor at = {0};
+    for (const cs_comm_time_row *r; (r = cs_comm_time_next(s, &at)) != NULL;) {
+        if (!r->op_name) continue;
+        wait[k] = r->wait_ratio;
+        sync[k++] = r->sync_ratio;
     }
-    l.has_wait = limit(wait, k, 0.9, &l.wait_p90);
-    l.has_sync = limit(sync, k, 0.9, &l.sync_p90);
+    l->has_wait = limit(wait, k, 0.9, &l->wait_p90);
+    l->has_sync = limit(sync, k, 0.9, &l->sync_p90);
+    bool failed = at.failed;
+    if (failed) cs_fail(err, "%s", at.err.msg);
     k = 0;
-    for (size_t i = 0; i < s->bandwidth.len; i++)
-        if (s->bandwidth.items[i].op_name) wait[k++] = s->bandwidth.items[i].bandwidth;
-    l.has_bandwidth = limit(wait, k, 0.1, &l.bandwidth_p10);
+    at = (cs_comm_cursor){0};
+    for (const cs_comm_bw_row *r; !failed && (r = cs_comm_bw_next(s, &at)) != NULL;)
+        if (r->op_name) wait[k++] = r->bandwidth;
+    if (!failed && at.failed) failed = cs_fail(err, "%s", at.err.msg) != 0;
+    l->has_bandwidth = limit(wait, k, 0.1, &l->bandwidth_p10);
     free(wait);
     free(sync);
-    return l;
+    return failed ? -1 : 0;
 }
 
 static int cmp_i64(const void *a, const void *b)

@@ -17,7 +17,8 @@ typedef struct cs_comm_limits {
     double wait_p90, sync_p90, bandwidth_p10;
 } cs_comm_limits;
 
-cs_comm_limits cs_comm_outlier_limits(const cs_comm_sum *s);
+/* 0, or -1 with a message when the spooled rows cannot be read back. */
+int cs_comm_outlier_limits(const cs_comm_sum *s, cs_comm_limits *out, cs_err *err);
 
 /* The heat map: header `src\dst`, `Rank d`…; a row per source rank; cell =
 ** Σ transit_size / Σ transit_time over the "Total Op Info" matrix rows of that

@@ -59,13 +59,15 @@ bool cs_table_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t ma
     cs_table_init(t, "ClusterCommunicationTime", time_cols, NCOLS(time_cols));
     const cs_comm_time_row *r;
     for (size_t n = 0; n < max && (r = cs_comm_time_next(s, at)) != NULL; n++) add_time_row(t, s, r);
-    return at->row + at->total < cs_comm_time_rows(s);
+    return !at->failed && at->row < cs_comm_time_rows(s);
 }
 
-void cs_table_comm_time(const cs_comm_sum *s, cs_table *t)
+int cs_table_comm_time(const cs_comm_sum *s, cs_table *t, cs_err *err)
 {
-    cs_comm_cursor at = {0, 0};
+    cs_comm_cursor at = {0};
     cs_table_comm_time_next(s, &at, SIZE_MAX, t);
+    cs_comm_cursor_close(&at);
+    return at.failed ? cs_fail(err, "%s", at.err.msg) : 0;
 }
 
 static const cs_column bandwidth_cols[] = {
@@ -108,13 +110,15 @@ bool cs_table_comm_bandwidth_next(const cs_comm_sum *s, cs_comm_cursor *at, size
     cs_table_init(t, "ClusterCommunicationBandwidth", bandwidth_cols, NCOLS(bandwidth_cols));
     const cs_comm_bw_row *r;
     for (size_t n = 0; n < max && (r = cs_comm_bw_next(s, at)) != NULL; n++) add_bw_row(t, s, r);
-    return at->row + at->total < cs_comm_bw_rows(s);
+    return !at->failed && at->row < cs_comm_bw_rows(s);
 }
 
-void cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t)
+int cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t, cs_err *err)
 {
-    cs_comm_cursor at = {0, 0};
+    cs_comm_cursor at = {0};
     cs_table_comm_bandwidth_next(s, &at, SIZE_MAX, t);
+    cs_comm_cursor_close(&at);
+    return at.failed ? cs_fail(err, "%s", at.err.msg) : 0;
 }
 
 static const cs_column matrix_cols[] = {
@@ -156,6 +160,6 @@ bool cs_table_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t 
 
 void cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t)
 {
-    cs_comm_cursor at = {0, 0};
+    cs_comm_cursor at = {0};
     cs_table_comm_matrix_next(s, &at, SIZE_MAX, t);
 }

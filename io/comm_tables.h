@@ -9,14 +9,18 @@
 #include "comm_sum.h"
 #include "table.h"
 
-void cs_table_comm_time(const cs_comm_sum *s, cs_table *t);
-void cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t);
+/* The whole tables.  The time and bandwidth rows are read back from their
+** spool: 0, or -1 with a message when that fails (t is still initialised). */
+int cs_table_comm_time(const cs_comm_sum *s, cs_table *t, cs_err *err);
+int cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t, cs_err *err);
 void cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t);
 
 /* The same tables a slice at a time, so that their rows never all exist as
 ** cells: the next rows from *at on (a zeroed cursor is the first row), at
 ** most max of them, into t (initialised here); *at moves past them.
-** Returns true while rows remain after the slice. */
+** Returns true while rows remain after the slice; false also when the rows
+** could not be read back (at->failed, the message in at->err).  The caller
+** closes the cursor (cs_comm_cursor_close) if it stops before the end. */
 bool cs_table_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t);
 bool cs_table_comm_bandwidth_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t);
 bool cs_table_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t);

@@ -167,51 +167,31 @@ static rank_means means_of_rank(const cs_step_trace *t, int64_t rank)
     return m;
 }
 
-/* Communication metrics of one rank (rank >= 0) or of the cluster (-1). */
-typedef struct comm_sums {
-    bool present;
-    double wait, sync, transit;
-    double size[CS_BAND_COUNT], time[CS_BAND_COUNT];
-} comm_sums;
+/* Communication metrics of one rank (rank >= 0) or of the cluster (-1),
+** summed by the reduce (comm_sum.h). */
+typedef cs_comm_rank_sums comm_sums;
 
 static comm_sums comm_of(const cs_comm_sum *s, int64_t rank)
 {
-    comm_sums c = {0};
-    if (!s) return c;
-    for (size_t i = 0; i < s->time.len; i++) {
-        const cs_comm_time_row *r = &s->time.items[i];
-        if (!r->op_name || (rank >= 0 && r->rank != rank)) continue;   /* per-op rows only */
-        c.present = true;
-        c.wait += r->wait_ms;
-        c.sync += r->sync_ms;
-        c.transit += r->transit_ms;
-    }
-    for (size_t i = 0; i < s->bandwidth.len; i++) {
-        const cs_comm_bw_row *r = &s->bandwidth.items[i];
-        if (!r->op_name || (rank >= 0 && r->rank != rank)) continue;
-        /* one op's band repeats its transit values on every packet-size row */
-        const cs_comm_bw_row *p = i ? &s->bandwidth.items[i - 1] : NULL;
-        if (p && p->op_name == r->op_name && p->rank == r->rank && p->band == r->band && p->group == r->group &&
-            p->start_us == r->start_us)
-            continue;
-        c.size[r->band] += r->size_mb;
-        c.time[r->band] += r->time_ms;
-    }
-    return c;
+    comm_sums none = {0};
+    if (!s) return none;
+    if (rank < 0) return cs_comm_sums_cluster(s);
+    const comm_sums *r = cs_comm_sums_of(s, rank);
+    return r ? *r : none;
 }
 
 static void add_comm(cJSON *o, const comm_sums *c)
 {
     if (!c->present) return;
-    add_real(o, "wait_ratio", cs_compute_ratio(c->wait, c->wait + c->transit));
-    add_real(o, "synchronization_ratio", cs_compute_ratio(c->sync, c->sync + c->transit));
+    add_real(o, "wait_ratio", cs_compute_ratio(c->wait_ms, c->wait_ms + c->transit_ms));
+    add_real(o, "synchronization_ratio", cs_compute_ratio(c->sync_ms, c->sync_ms + c->transit_ms));
     static const int order[] = {CS_BAND_RDMA, CS_BAND_HCCS, CS_BAND_PCIE, CS_BAND_SDMA, CS_BAND_SIO};
     cJSON *bw = NULL;
     for (size_t k = 0; k < 5; k++) {
         int b = order[k];
-        if (c->time[b] == 0) continue;
+        if (c->time_ms[b] == 0) continue;
         if (!bw) bw = cJSON_AddObjectToObject(o, "bandwidth_gbps");
-        add_real(bw, cs_comm_band_name(b), cs_compute_ratio(c->size[b], c->time[b]));
+        add_real(bw, cs_comm_band_name(b), cs_compute_ratio(c->size_mb[b], c->time_ms[b]));
     }
 }
 
@@ -268,12 +248,12 @@ static cs_metrics metrics_of(const rank_means *m, const comm_sums *c)
     x.free_us = m->free;
     x.has_comm = c->present;
     if (c->present) {
-        x.wait_ratio = cs_compute_ratio(c->wait, c->wait + c->transit);
-        x.sync_ratio = cs_compute_ratio(c->sync, c->sync + c->transit);
+        x.wait_ratio = cs_compute_ratio(c->wait_ms, c->wait_ms + c->transit_ms);
+        x.sync_ratio = cs_compute_ratio(c->sync_ms, c->sync_ms + c->transit_ms);
     }
     for (int b = 0; b < CS_BAND_COUNT; b++) {
-        x.has_band[b] = c->present && c->time[b] != 0;
-        if (x.has_band[b]) x.band_gbps[b] = cs_compute_ratio(c->size[b], c->time[b]);
+        x.has_band[b] = c->present && c->time_ms[b] != 0;
+        if (x.has_band[b]) x.band_gbps[b] = cs_compute_ratio(c->size_mb[b], c->time_ms[b]);
     }
     return x;
 }
