@@ -15,11 +15,12 @@ int cs_comm_step_cmp(cs_comm_step a, cs_comm_step b)
     return 0;
 }
 
-/* One parked block: the rows of one rank in one step. */
+/* One parked block: the rows of one rank in one step (and group, by_group). */
 typedef struct block {
     cs_comm_step step;
-    uint64_t at, size;      /* in the spool */
+    uint32_t group;         /* by_group: the rank's own index; else 0 */
     uint32_t nops, ntots;
+    uint64_t at, size;      /* in the spool */
 } block;
 
 typedef struct rank_entry {
@@ -72,11 +73,38 @@ static const char *name_of(const cs_comm_rows_kind *k, const char *row)
     return name;
 }
 
-/* The rows [0, n) of a step-sorted array that belong to step s, from *pos on. */
-static size_t step_run(const cs_comm_rows_kind *k, const char *rows, size_t n, size_t *pos, cs_comm_step s)
+static uint32_t group_of(const cs_comm_rows_kind *k, const char *row)
+{
+    uint32_t g;
+    memcpy(&g, row + k->group_at, sizeof g);
+    return g;
+}
+
+/* A block's key: (step, group) by_group, else (step, 0). */
+typedef struct block_key {
+    cs_comm_step step;
+    uint32_t group;
+} block_key;
+
+static int key_cmp(block_key a, block_key b)
+{
+    int s = cs_comm_step_cmp(a.step, b.step);
+    if (s) return s;
+    CMP(a.group, b.group);
+    return 0;
+}
+
+static block_key key_of(const cs_comm_rows_kind *k, const char *row)
+{
+    block_key key = {step_of(k, row), k->by_group ? group_of(k, row) : 0};
+    return key;
+}
+
+/* The rows [0, n) of a key-sorted array that have key `key`, from *pos on. */
+static size_t key_run(const cs_comm_rows_kind *k, const char *rows, size_t n, size_t *pos, block_key key)
 {
     size_t from = *pos;
-    while (*pos < n && cs_comm_step_cmp(step_of(k, rows + *pos * k->size), s) == 0) (*pos)++;
+    while (*pos < n && key_cmp(key_of(k, rows + *pos * k->size), key) == 0) (*pos)++;
     return *pos - from;
 }
 
@@ -110,13 +138,13 @@ int cs_comm_rows_add(cs_comm_rows *rows, int64_t rank, const void *ops, size_t n
     size_t io = 0, it = 0;
     int rc = 0;
     while (rc == 0 && (io < nops || it < ntots)) {
-        cs_comm_step s = io < nops ? step_of(k, o + io * k->size) : step_of(k, t + it * k->size);
-        if (io < nops && it < ntots && cs_comm_step_cmp(step_of(k, t + it * k->size), s) < 0)
-            s = step_of(k, t + it * k->size);
+        block_key key = io < nops ? key_of(k, o + io * k->size) : key_of(k, t + it * k->size);
+        if (io < nops && it < ntots && key_cmp(key_of(k, t + it * k->size), key) < 0)
+            key = key_of(k, t + it * k->size);
         const char *o0 = o + io * k->size, *t0 = t + it * k->size;
-        block b = {s, 0, 0, 0, 0};
-        b.nops = (uint32_t)step_run(k, o, nops, &io, s);
-        b.ntots = (uint32_t)step_run(k, t, ntots, &it, s);
+        block b = {key.step, key.group, 0, 0, 0, 0};
+        b.nops = (uint32_t)key_run(k, o, nops, &io, key);
+        b.ntots = (uint32_t)key_run(k, t, ntots, &it, key);
         buf.len = 0;
         pack_rows(o0, b.nops, k->size, &buf);
         pack_rows(t0, b.ntots, k->size, &buf);
@@ -158,8 +186,8 @@ struct cs_comm_rows_reader {
     const cs_comm_rows *rows;
     size_t *order;          /* rank entries by rank */
     size_t *next;           /* per entry: its next block */
-    CS_VEC(cs_comm_step) steps;     /* every step, ascending */
-    size_t step, entry;     /* the block being visited */
+    CS_VEC(block_key) keys; /* every block key (groups the cluster's), ascending */
+    size_t key, entry;      /* the block being visited */
     char *buf;              /* its bytes */
     size_t cap;
     const block *blk;
@@ -179,9 +207,17 @@ static int cmp_rank_ref(const void *a, const void *b)
     return 0;
 }
 
-static int cmp_step(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
-    return cs_comm_step_cmp(*(const cs_comm_step *)a, *(const cs_comm_step *)b);
+    return key_cmp(*(const block_key *)a, *(const block_key *)b);
+}
+
+/* A block's key with the cluster's group (by_group; else 0). */
+static block_key mapped_key(const cs_comm_rows_kind *k, const rank_entry *e, const block *b)
+{
+    block_key key = {b->step, 0};
+    if (k->by_group) key.group = b->group < e->nmap ? e->map[b->group] : b->group;
+    return key;
 }
 
 cs_comm_rows_reader *cs_comm_rows_open(const cs_comm_rows *rows)
@@ -196,14 +232,15 @@ cs_comm_rows_reader *cs_comm_rows_open(const cs_comm_rows *rows)
     if (n > 1) qsort(refs, n, sizeof *refs, cmp_rank_ref);
     for (size_t i = 0; i < n; i++) r->order[i] = refs[i].entry;
     free(refs);
-    for (size_t i = 0; i < n; i++)
-        for (size_t b = 0; b < rows->ranks.items[i].blocks.len; b++)
-            CS_VEC_PUSH(r->steps, rows->ranks.items[i].blocks.items[b].step);
-    if (r->steps.len > 1) qsort(r->steps.items, r->steps.len, sizeof *r->steps.items, cmp_step);
+    for (size_t i = 0; i < n; i++) {
+        const rank_entry *e = &rows->ranks.items[i];
+        for (size_t b = 0; b < e->blocks.len; b++) CS_VEC_PUSH(r->keys, mapped_key(&rows->kind, e, &e->blocks.items[b]));
+    }
+    if (r->keys.len > 1) qsort(r->keys.items, r->keys.len, sizeof *r->keys.items, cmp_key);
     size_t u = 0;
-    for (size_t i = 0; i < r->steps.len; i++)
-        if (!u || cs_comm_step_cmp(r->steps.items[u - 1], r->steps.items[i]) != 0) r->steps.items[u++] = r->steps.items[i];
-    r->steps.len = u;
+    for (size_t i = 0; i < r->keys.len; i++)
+        if (!u || key_cmp(r->keys.items[u - 1], r->keys.items[i]) != 0) r->keys.items[u++] = r->keys.items[i];
+    r->keys.len = u;
     return r;
 }
 
@@ -212,7 +249,7 @@ void cs_comm_rows_close(cs_comm_rows_reader *r)
     if (!r) return;
     free(r->order);
     free(r->next);
-    free(r->steps.items);
+    free(r->keys.items);
     free(r->buf);
     free(r);
 }
@@ -231,8 +268,7 @@ static int fix_rows(cs_comm_rows_reader *r, const rank_entry *e, cs_err *err)
             memcpy(row + k->name_at, &names, sizeof names);
             names = nul + 1;
         }
-        uint32_t g;
-        memcpy(&g, row + k->group_at, sizeof g);
+        uint32_t g = group_of(k, row);
         if (g < e->nmap) memcpy(row + k->group_at, &e->map[g], sizeof g);
     }
     return 0;
@@ -242,13 +278,13 @@ static int fix_rows(cs_comm_rows_reader *r, const rank_entry *e, cs_err *err)
 static bool next_block(cs_comm_rows_reader *r, int *rc, cs_err *err)
 {
     const cs_comm_rows *rows = r->rows;
-    for (; r->step < r->steps.len; r->step++, r->entry = 0) {
+    for (; r->key < r->keys.len; r->key++, r->entry = 0) {
         for (; r->entry < rows->ranks.len; r->entry++) {
             size_t i = r->order[r->entry];
             const rank_entry *e = &rows->ranks.items[i];
             if (r->next[i] == e->blocks.len) continue;
             const block *b = &e->blocks.items[r->next[i]];
-            if (cs_comm_step_cmp(b->step, r->steps.items[r->step]) != 0) continue;
+            if (key_cmp(mapped_key(&rows->kind, e, b), r->keys.items[r->key]) != 0) continue;
             r->next[i]++;
             r->entry++;
             if (b->size > r->cap) {
@@ -265,13 +301,6 @@ static bool next_block(cs_comm_rows_reader *r, int *rc, cs_err *err)
     return false;
 }
 
-static uint32_t group_at(const cs_comm_rows_kind *k, const char *row)
-{
-    uint32_t g;
-    memcpy(&g, row + k->group_at, sizeof g);
-    return g;
-}
-
 const void *cs_comm_rows_next(cs_comm_rows_reader *r, bool *failed, cs_err *err)
 {
     const cs_comm_rows_kind *k = &r->rows->kind;
@@ -284,10 +313,24 @@ const void *cs_comm_rows_next(cs_comm_rows_reader *r, bool *failed, cs_err *err)
     }
     const char *op = r->op < r->blk->nops ? r->buf + (size_t)r->op * k->size : NULL;
     const char *tot = r->tot < r->blk->ntots ? r->buf + ((size_t)r->blk->nops + r->tot) * k->size : NULL;
-    if (op && (!tot || group_at(k, op) <= group_at(k, tot))) {
+    if (op && (!tot || group_of(k, op) <= group_of(k, tot))) {
         r->op++;
         return op;
     }
     r->tot++;
     return tot;
+}
+
+const void *cs_comm_rows_next_block(cs_comm_rows_reader *r, size_t *n, bool *failed, cs_err *err)
+{
+    int rc = 0;
+    if (!next_block(r, &rc, err)) {
+        *failed = rc != 0;
+        *n = 0;
+        return NULL;
+    }
+    r->op = r->blk->nops;       /* consumed whole */
+    r->tot = r->blk->ntots;
+    *n = (size_t)r->blk->nops + r->blk->ntots;
+    return r->buf;
 }

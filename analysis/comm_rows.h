@@ -38,12 +38,15 @@ typedef struct cs_comm_step {
 ** reads as 0, and goes before "step0". */
 int cs_comm_step_cmp(cs_comm_step a, cs_comm_step b);
 
-/* Where a row type keeps its fields (offsetof values). */
+/* Where a row type keeps its fields (offsetof values), and how its rows
+** are blocked. */
 typedef struct cs_comm_rows_kind {
     size_t size;        /* sizeof the row */
     size_t step_at;     /* cs_comm_step */
     size_t group_at;    /* uint32_t group index */
-    size_t name_at;     /* const char *op_name, NULL on totals */
+    size_t name_at;     /* const char *op_name, NULL on totals; copied into the block */
+    bool by_group;      /* blocks per (rank, step, group), read back by (step,
+                        ** group, rank); else per (rank, step), read by (step, rank) */
 } cs_comm_rows_kind;
 
 typedef struct cs_comm_rows cs_comm_rows;
@@ -55,8 +58,8 @@ void cs_comm_rows_free(cs_comm_rows *rows);
 
 /*
 ** Parks one rank's rows: ops[0..nops) its per-op rows and tots[0..ntots) its
-** totals, each sorted step first, then as the table sorts one rank's rows
-** of a step.  *id receives the rank's number for cs_comm_rows_set_groups.
+** totals, each sorted step first (then group, by_group), then as the table
+** sorts one rank's rows of a step.  *id receives the rank's number for cs_comm_rows_set_groups.
 ** Returns 0, or -1 with a message (a write error of the spool; nothing of
 ** the rank is kept then).
 */
@@ -82,6 +85,10 @@ typedef struct cs_comm_rows_reader cs_comm_rows_reader;
 
 cs_comm_rows_reader *cs_comm_rows_open(const cs_comm_rows *rows);
 const void *cs_comm_rows_next(cs_comm_rows_reader *r, bool *failed, cs_err *err);
+/* The next whole block instead: its rows (per-op, then totals; *n of them,
+** valid until the next call), NULL at the end or on a read error.  Do not
+** mix with cs_comm_rows_next() in one walk. */
+const void *cs_comm_rows_next_block(cs_comm_rows_reader *r, size_t *n, bool *failed, cs_err *err);
 void cs_comm_rows_close(cs_comm_rows_reader *r);
 
 #endif

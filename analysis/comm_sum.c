@@ -253,39 +253,18 @@ typedef struct slot {
     group_list groups;          /* the rank's groups, sorted by hash text, one per hash */
     text_vec types;             /* its matrix op types, in first-seen op order */
     claim_vec claims;           /* its self links, distinct */
-    range reps;
-    size_t time_id, bw_id;      /* its number in the row stores */
+    uint32_t *type_map;         /* finish: its type index -> the cluster's */
+    size_t time_id, bw_id, rep_id;  /* its number in the row stores */
     cs_comm_rank_sums sums;     /* rows only */
 } slot;
 
-/* The arrays that grow over the whole run (rows, representatives, matrix)
-** jump, once past 1 MB, to a block of 32 MB or more: glibc serves a request
-** that big from a mapping of its own whatever its mmap threshold (main.c
-** keeps smaller blocks in the heap for reuse), and realloc grows a mapping
-** in place.  Doubling inside the heap would leave each smaller block behind
-** as a hole that the rest rarely fills (70 MB of free heap at 256 ranks).
-** Pages not yet touched take no memory. */
-#define MAPPED_BLOCK ((size_t)32 << 20)
-#define RESERVE_LONG(v, n)                                                      \
-    do {                                                                        \
-        size_t need_ = (n) * sizeof *(v).items;                                 \
-        if ((n) > (v).cap && need_ > ((size_t)1 << 20) && need_ < MAPPED_BLOCK) \
-            CS_VEC_RESERVE(v, MAPPED_BLOCK / sizeof *(v).items + 1);            \
-        CS_VEC_RESERVE(v, n);                                                   \
-    } while (0)
-
-#define PUSH_LONG(v, x)                                                         \
-    do {                                                                        \
-        RESERVE_LONG(v, (v).len + 1);                                           \
-        (v).items[(v).len++] = (x);                                             \
-    } while (0)
-
 struct cs_comm_acc {
     bool rows, json;
+    cs_spool *(*new_spool)(void *arg);
+    void *spool_arg;
     CS_VEC(slot) slots;
     cs_comm_rows *time, *bandwidth;     /* the parked table rows */
-    rep_vec reps;
-    cs_comm_name_block *names;
+    cs_comm_rows *reps;                 /* the parked matrix representatives */
 };
 
 /* One rank while it is added. */
@@ -645,23 +624,45 @@ static uint32_t *key_types(const cs_comm_rank *rec, text_vec *types)
     return type;
 }
 
-static void rank_reps(cs_comm_acc *acc, const rank_in *r, slot *s)
+typedef struct rep_gen {
+    rep_row row;
+    size_t gen;
+} rep_gen;
+
+static int cmp_rep_gen(const void *a, const void *b)
+{
+    const rep_gen *x = a, *y = b;
+    int s = step_cmp(x->row.step, y->row.step);
+    if (s) return s;
+    CMP(x->row.group, y->row.group);
+    CMP(x->gen, y->gen);
+    return 0;
+}
+
+/* The rank's representatives, parked by (step, group) in record order. */
+static int rank_reps(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
 {
     const cs_comm_rank *rec = r->rec;
     uint32_t *type = key_types(rec, &s->types);
-    s->reps.first = acc->reps.len;
-    for (size_t i = 0; i < rec->reps.len; i++) {
+    size_t n = rec->reps.len;
+    rep_gen *v = cs_xmalloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
         const cs_comm_rep *x = &rec->reps.items[i];
         const cs_comm_op *key = &rec->ops.items[x->key_op];
         uint32_t group = r->group[key->group];
-        const char *name = x->op == UINT32_MAX ? "" : keep_name(&acc->names, rec->ops.items[x->op].name);
+        const char *name = x->op == UINT32_MAX ? "" : rec->ops.items[x->op].name;     /* copied when parked */
         rep_row row = {op_step(key), r->rank, name, x->size_mb, x->time_ms,
                        type[x->key_op], group, x->src, x->dst, key->p2p, x->kind, x->transport};
-        PUSH_LONG(acc->reps, row);
+        v[i] = (rep_gen){row, i};
         if (x->src == x->dst) add_claim(&s->claims, group, x->src);
     }
-    s->reps.n = acc->reps.len - s->reps.first;
+    sort_items(v, n, sizeof *v, cmp_rep_gen);
+    rep_row *rows = (rep_row *)v;
+    for (size_t i = 0; i < n; i++) memmove(&rows[i], &v[i].row, sizeof *rows);
+    int rc = cs_comm_rows_add(acc->reps, r->rank, rows, n, NULL, 0, &s->rep_id, err);
+    free(v);
     free(type);
+    return rc;
 }
 
 /* Index ranges of a record (it may come from a decoded buffer): the reduce
@@ -688,18 +689,33 @@ static bool records_valid(const cs_comm_rank *r)
 }
 
 static const cs_comm_rows_kind time_kind = {sizeof(cs_comm_time_row), offsetof(cs_comm_time_row, step),
-                                             offsetof(cs_comm_time_row, group), offsetof(cs_comm_time_row, op_name)};
+                                             offsetof(cs_comm_time_row, group), offsetof(cs_comm_time_row, op_name),
+                                             false};
 static const cs_comm_rows_kind bw_kind = {sizeof(cs_comm_bw_row), offsetof(cs_comm_bw_row, step),
-                                           offsetof(cs_comm_bw_row, group), offsetof(cs_comm_bw_row, op_name)};
+                                           offsetof(cs_comm_bw_row, group), offsetof(cs_comm_bw_row, op_name), false};
+static const cs_comm_rows_kind rep_kind = {sizeof(rep_row), offsetof(rep_row, step), offsetof(rep_row, group),
+                                            offsetof(rep_row, op_name), true};
+/* One "rank" per (step, group) chunk of the matrix, numbered in table order. */
+static const cs_comm_rows_kind matrix_kind = {sizeof(cs_comm_matrix_row), offsetof(cs_comm_matrix_row, step),
+                                               offsetof(cs_comm_matrix_row, group),
+                                               offsetof(cs_comm_matrix_row, op_name), false};
+
+static cs_spool *new_spool(const cs_comm_acc *acc)
+{
+    cs_spool *sp = acc->new_spool ? acc->new_spool(acc->spool_arg) : NULL;
+    return sp ? sp : cs_spool_memory();
+}
 
 cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt)
 {
     cs_comm_acc *acc = cs_xcalloc(1, sizeof *acc);
     acc->rows = !opt || opt->rows;
     acc->json = !opt || opt->json;
-    cs_spool *time = opt ? opt->time_spool : NULL, *bw = opt ? opt->bw_spool : NULL;
-    acc->time = cs_comm_rows_new(&time_kind, time ? time : cs_spool_memory());
-    acc->bandwidth = cs_comm_rows_new(&bw_kind, bw ? bw : cs_spool_memory());
+    acc->new_spool = opt ? opt->new_spool : NULL;
+    acc->spool_arg = opt ? opt->spool_arg : NULL;
+    acc->time = cs_comm_rows_new(&time_kind, acc->rows ? new_spool(acc) : cs_spool_memory());
+    acc->bandwidth = cs_comm_rows_new(&bw_kind, acc->rows ? new_spool(acc) : cs_spool_memory());
+    acc->reps = cs_comm_rows_new(&rep_kind, new_spool(acc));
     return acc;
 }
 
@@ -712,12 +728,11 @@ int cs_comm_acc_add(cs_comm_acc *acc, int64_t rank, const cs_comm_rank *rec, cs_
     slot s = {.rank = rank, .rec = acc->json ? rec : NULL};
     s.groups = sorted_groups(rec->groups.items, rec->groups.len);
     rank_in r = {rank, rec, map_groups(rec, s.groups.items, s.groups.len)};
-    if (acc->rows && rank_rows(acc, &r, &s, err)) {
+    if ((acc->rows && rank_rows(acc, &r, &s, err)) || rank_reps(acc, &r, &s, err)) {
         free(r.group);
         free_slot(&s);
         return -1;
     }
-    rank_reps(acc, &r, &s);
     free(r.group);
     CS_VEC_PUSH(acc->slots, s);
     return 0;
@@ -747,6 +762,8 @@ typedef struct ctx {
     group_map *map;             /* per cluster group */
     uint32_t *set_of;           /* JSON: per cluster group × 2 (collective, p2p): set, UINT32_MAX if none */
     text_vec types;             /* matrix op types of the cluster, interned in rank order */
+    const char **hccl_names;    /* per (type, rep kind): its text in out->hccl_names, or NULL */
+    const char *total_name;     /* "Total Op Info" in out->hccl_names */
     cs_comm_sum *out;
 } ctx;
 
@@ -764,18 +781,21 @@ static void renumber(uint32_t *group, const uint32_t *map)
 
 /* A slot's rows, representatives and claims: its group indices -> the
 ** cluster's (the parked rows get theirs as they are read back). */
+static uint32_t *copy_map(const uint32_t *map, size_t n)
+{
+    uint32_t *copy = cs_xmalloc((n ? n : 1) * sizeof *copy);
+    if (n) memcpy(copy, map, n * sizeof *copy);
+    return copy;
+}
+
 static void renumber_slot(cs_comm_acc *acc, slot *s, const uint32_t *map)
 {
-    for (size_t k = 0; k < s->reps.n; k++) renumber(&acc->reps.items[s->reps.first + k].group, map);
     for (size_t k = 0; k < s->claims.len; k++) renumber(&s->claims.items[k].group, map);
+    size_t n = s->groups.len;
+    cs_comm_rows_set_groups(acc->reps, s->rep_id, copy_map(map, n), n);
     if (!acc->rows) return;
-    size_t n = s->groups.len ? s->groups.len : 1;
-    uint32_t *copy = cs_xmalloc(n * sizeof *copy);
-    memcpy(copy, map, s->groups.len * sizeof *copy);
-    cs_comm_rows_set_groups(acc->time, s->time_id, copy, s->groups.len);
-    copy = cs_xmalloc(n * sizeof *copy);
-    memcpy(copy, map, s->groups.len * sizeof *copy);
-    cs_comm_rows_set_groups(acc->bandwidth, s->bw_id, copy, s->groups.len);
+    cs_comm_rows_set_groups(acc->time, s->time_id, copy_map(map, n), n);
+    cs_comm_rows_set_groups(acc->bandwidth, s->bw_id, copy_map(map, n), n);
 }
 
 /* The cluster's groups, and every slot's group indices renumbered to them. */
@@ -1089,27 +1109,26 @@ static const char *const rep_suffix[CS_REP_COUNT] = {"-top1", "-middle", "-botto
                                                     "-bottom2", "-bottom3", "-total"};
 
 /* The slots' types interned in rank order (the order a walk over the
-** ranks' ops first meets them), and the representatives renumbered. */
-static void cluster_types(ctx *c, rep_vec *reps)
+** ranks' ops first meets them), and each slot's map to them. */
+static void cluster_types(ctx *c)
 {
     for (size_t i = 0; i < c->ns; i++) {
         slot *s = &c->s[i];
-        uint32_t *map = cs_xmalloc((s->types.len ? s->types.len : 1) * sizeof *map);
+        s->type_map = cs_xmalloc((s->types.len ? s->types.len : 1) * sizeof *s->type_map);
         for (size_t t = 0; t < s->types.len; t++) {
             size_t k = 0;
             while (k < c->types.len && strcmp(c->types.items[k], s->types.items[t]) != 0) k++;
             if (k == c->types.len) CS_VEC_PUSH(c->types, cs_xstrdup(s->types.items[t]));
-            map[t] = (uint32_t)k;
+            s->type_map[t] = (uint32_t)k;
         }
-        for (size_t k = s->reps.first; k < s->reps.first + s->reps.n; k++) renumber(&reps->items[k].type, map);
-        free(map);
     }
+    c->hccl_names = cs_xcalloc((c->types.len ? c->types.len : 1) * CS_REP_COUNT, sizeof *c->hccl_names);
 }
 
 /* "<type><suffix>", one copy per distinct text (cs_comm_sum.hccl_names). */
-static const char *hccl_name(ctx *c, const char **cache, uint32_t type, uint8_t rep)
+static const char *hccl_name(ctx *c, uint32_t type, uint8_t rep)
 {
-    const char **at = &cache[(size_t)type * CS_REP_COUNT + rep];
+    const char **at = &c->hccl_names[(size_t)type * CS_REP_COUNT + rep];
     if (!*at) {
         char *t = cs_xasprintf("%s%s", c->types.items[type], rep_suffix[rep]);
         CS_VEC_PUSH(c->out->hccl_names, t);
@@ -1142,7 +1161,7 @@ static int cmp_rep_row(const void *a, const void *b)
 
 /* A merged link before the totals: DB and JSON views of the same key. */
 typedef struct merged {
-    size_t row;                 /* index in out->matrix (the DB row) */
+    size_t row;                 /* index in the chunk's rows (the DB row) */
     uint8_t transport_last;
     const char *op_name_last;
     double size_seq, time_seq;  /* Python += over the ranks */
@@ -1150,10 +1169,12 @@ typedef struct merged {
 
 typedef CS_VEC(merged) merged_vec;
 
-static void merge_reps(ctx *c, rep_row *reps, size_t n, merged_vec *mg)
+typedef CS_VEC(cs_comm_matrix_row) matrix_vec;
+
+/* The representatives of one (step, group) merged by key into rows. */
+static void merge_reps(ctx *c, rep_row *reps, size_t n, matrix_vec *rows, merged_vec *mg)
 {
     cs_comm_sum *out = c->out;
-    const char **names = cs_xcalloc((c->types.len ? c->types.len : 1) * CS_REP_COUNT, sizeof *names);
     sort_items(reps, n, sizeof *reps, cmp_rep_row);
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -1174,18 +1195,17 @@ static void merge_reps(ctx *c, rep_row *reps, size_t n, merged_vec *mg)
         if (!ok_src) note_unmapped(c, f->group, f->src);
         if (!ok_dst) note_unmapped(c, f->group, f->dst);
         if (ok_src && ok_dst) {
-            cs_comm_matrix_row row = {f->step, hccl_name(c, names, f->type, f->rep), f->group, f->p2p, src, dst,
+            cs_comm_matrix_row row = {f->step, hccl_name(c, f->type, f->rep), f->group, f->p2p, src, dst,
                                       f->transport, f->op_name, size.sum, time.sum, 0};
             row.bandwidth = time.sum != 0 ? size.sum / time.sum : 0.0;
-            m.row = out->matrix.len;
-            PUSH_LONG(out->matrix, row);
-            PUSH_LONG(*mg, m);
+            m.row = rows->len;
+            CS_VEC_PUSH(*rows, row);
+            CS_VEC_PUSH(*mg, m);
         } else {
             out->counts.matrix_rows_dropped++;
         }
         i = j;
     }
-    free(names);
 }
 static int cmp_matrix_row(const void *a, const void *b)
 {
@@ -1216,17 +1236,17 @@ static int cmp_row_index(const void *a, const void *b)
 
 /* Sorts the merged links into output order, rows and their JSON views
 ** (mg[i] is row i's) alike, by sorting their indices. */
-static void sort_merged(cs_comm_sum *out, merged *mg, size_t n)
+static void sort_merged(matrix_vec *rows, merged *mg, size_t n)
 {
     size_t *order = cs_xmalloc((n ? n : 1) * sizeof *order);
     size_t *dest = cs_xmalloc((n ? n : 1) * sizeof *dest);
     for (size_t i = 0; i < n; i++) order[i] = i;
-    sorted_rows = out->matrix.items;
+    sorted_rows = rows->items;
     sort_items(order, n, sizeof *order, cmp_row_index);
     sorted_rows = NULL;
     for (size_t k = 0; k < n; k++) dest[order[k]] = k;
     memcpy(order, dest, n * sizeof *dest);
-    permute((char *)out->matrix.items, sizeof *out->matrix.items, dest, n);
+    permute((char *)rows->items, sizeof *rows->items, dest, n);
     permute((char *)mg, sizeof *mg, order, n);
     for (size_t i = 0; i < n; i++) mg[i].row = i;
     free(order);
@@ -1259,14 +1279,14 @@ static bool same_total_key(const total_ref *x, const total_ref *y)
     return step_cmp(x->step, y->step) == 0 && x->group == y->group && x->src == y->src && x->dst == y->dst;
 }
 
-static void matrix_totals(cs_comm_sum *out)
+static void matrix_totals(ctx *c, matrix_vec *rows)
 {
-    char *total_name = cs_xstrdup("Total Op Info");
-    CS_VEC_PUSH(out->hccl_names, total_name);
-    size_t n = out->matrix.len;
+    cs_comm_sum *out = c->out;
+    const char *total_name = c->total_name;
+    size_t n = rows->len;
     CS_VEC(total_ref) refs = {0};
     for (size_t i = 0; i < n; i++) {
-        const cs_comm_matrix_row *r = &out->matrix.items[i];
+        const cs_comm_matrix_row *r = &rows->items[i];
         if (!strstr(r->hccl_op_name, "total")) continue;
         total_ref t = {r->step, r->group, r->src, r->dst, i};
         CS_VEC_PUSH(refs, t);
@@ -1276,15 +1296,15 @@ static void matrix_totals(cs_comm_sum *out)
         size_t j = i;
         ksum size = {0}, time = {0};
         for (; j < refs.len && same_total_key(&refs.items[i], &refs.items[j]); j++) {
-            kadd(&size, out->matrix.items[refs.items[j].row].size_mb);
-            kadd(&time, out->matrix.items[refs.items[j].row].time_ms);
+            kadd(&size, rows->items[refs.items[j].row].size_mb);
+            kadd(&time, rows->items[refs.items[j].row].time_ms);
         }
-        const cs_comm_matrix_row *f = &out->matrix.items[refs.items[i].row];
+        const cs_comm_matrix_row *f = &rows->items[refs.items[i].row];
         cs_comm_matrix_row t = {f->step, total_name, f->group, false, f->src, f->dst,
                                 f->transport, "", size.sum, time.sum, 0};
         if (time.sum != 0) t.bandwidth = size.sum / time.sum;
         else out->counts.matrix_totals_zero_time++;
-        PUSH_LONG(out->matrix, t);
+        CS_VEC_PUSH(*rows, t);
         i = j;
     }
     free(refs.items);
@@ -1314,17 +1334,24 @@ static int cmp_json_link(const void *a, const void *b)
 /* cluster_communication_matrix.json: the merged links with the last rank's
 ** type and op name and compute_ratio bandwidths, then per (set, step,
 ** group, link) the sum of the "-total" ones, in that order. */
-static void json_matrix(ctx *c, const merged *mg, size_t n)
+/* The JSON links of one chunk's merged rows (before its totals). */
+static void json_links(ctx *c, const matrix_vec *rows, const merged *mg, size_t n)
 {
     cs_comm_sum *out = c->out;
     for (size_t i = 0; i < n; i++) {
-        const cs_comm_matrix_row *r = &out->matrix.items[mg[i].row];
+        const cs_comm_matrix_row *r = &rows->items[mg[i].row];
         cs_comm_json_link l = {set_of(c, r->group, r->p2p), r->step, r->hccl_op_name, r->group,
                                r->src, r->dst, mg[i].transport_last, mg[i].op_name_last,
                                mg[i].size_seq, mg[i].time_seq,
                                cs_compute_ratio(mg[i].size_seq, mg[i].time_seq)};
         CS_VEC_PUSH(out->json_matrix, l);
     }
+}
+
+/* Every chunk's links in: the JSON order and its totals. */
+static void json_matrix(ctx *c)
+{
+    cs_comm_sum *out = c->out;
     sort_items(out->json_matrix.items, out->json_matrix.len, sizeof *out->json_matrix.items, cmp_json_link);
     size_t nlinks = out->json_matrix.len;
     for (size_t i = 0; i < nlinks;) {
@@ -1360,20 +1387,96 @@ static void json_matrix(ctx *c, const merged *mg, size_t n)
     sort_items(out->json_matrix.items, out->json_matrix.len, sizeof *out->json_matrix.items, cmp_json_link);
 }
 
-static void matrix_tables(ctx *c, rep_vec *reps)
+/* The slot of a rank (slots sorted by rank). */
+static const slot *slot_of(const ctx *c, int64_t rank)
 {
-    cluster_types(c, reps);
+    size_t lo = 0, hi = c->ns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->s[mid].rank < rank) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < c->ns && c->s[lo].rank == rank ? &c->s[lo] : NULL;
+}
+
+/* One (step, group) chunk: its representatives of every rank in rank order
+** (op names in *names), merged, totalled and sorted as the table wants,
+** then parked in out->matrix as chunk number seq. */
+typedef struct chunk {
+    rep_vec reps;
+    cs_comm_name_block *names;
+    size_t seq;
+} chunk;
+
+static int flush_chunk(ctx *c, chunk *k, cs_err *err)
+{
+    matrix_vec rows = {0};
     merged_vec mg = {0};
-    merge_reps(c, reps->items, reps->len, &mg);
-    free(reps->items);
-    memset(reps, 0, sizeof *reps);
-    sort_merged(c->out, mg.items, mg.len);
-    if (c->out->json) json_matrix(c, mg.items, mg.len);   /* before the totals: their rows move */
-    matrix_totals(c->out);
-    free(mg.items);
+    merge_reps(c, k->reps.items, k->reps.len, &rows, &mg);
+    sort_merged(&rows, mg.items, mg.len);
+    if (c->out->json) json_links(c, &rows, mg.items, mg.len);   /* before the totals: their rows move */
+    matrix_totals(c, &rows);
     /* The totals come after every op row of their key already. */
-    sort_items(c->out->matrix.items, c->out->matrix.len, sizeof *c->out->matrix.items, cmp_matrix_row);
+    sort_items(rows.items, rows.len, sizeof *rows.items, cmp_matrix_row);
+    size_t id;
+    int rc = rows.len ? cs_comm_rows_add(c->out->matrix, (int64_t)k->seq++, rows.items, rows.len, NULL, 0, &id, err)
+                      : 0;
+    free(rows.items);
+    free(mg.items);
+    k->reps.len = 0;
+    if (!c->out->json) {    /* the JSON links keep pointing to the names */
+        free_names(k->names);
+        k->names = NULL;
+    }
+    return rc;
+}
+
+/* Adds a block of one rank's representatives (groups already the cluster's). */
+static void chunk_add(const ctx *c, chunk *k, const rep_row *rows, size_t n)
+{
+    const slot *s = n ? slot_of(c, rows[0].rank) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        rep_row r = rows[i];
+        r.op_name = keep_name(&k->names, r.op_name);
+        if (s && r.type < s->types.len) r.type = s->type_map[r.type];
+        CS_VEC_PUSH(k->reps, r);
+    }
+}
+
+/* The matrix one (step, group) at a time: the representatives come back
+** from their spool in that order, so no more than one chunk is in memory. */
+static int matrix_tables(ctx *c, cs_comm_acc *acc, cs_err *err)
+{
+    cluster_types(c);
+    char *total_name = cs_xstrdup("Total Op Info");
+    CS_VEC_PUSH(c->out->hccl_names, total_name);
+    c->total_name = total_name;
+    c->out->matrix = cs_comm_rows_new(&matrix_kind, new_spool(acc));
+    cs_comm_rows_reader *rd = cs_comm_rows_open(acc->reps);
+    chunk k = {{0}, NULL, 0};
+    bool failed = false, any = false;
+    cs_comm_step step = {false, 0};
+    uint32_t group = 0;
+    int rc = 0;
+    const rep_row *rows;
+    size_t n;
+    while (rc == 0 && (rows = cs_comm_rows_next_block(rd, &n, &failed, err)) != NULL) {
+        if (!n) continue;
+        if (any && (step_cmp(rows[0].step, step) != 0 || rows[0].group != group)) rc = flush_chunk(c, &k, err);
+        step = rows[0].step;
+        group = rows[0].group;
+        any = true;
+        chunk_add(c, &k, rows, n);
+    }
+    if (failed) rc = -1;
+    if (rc == 0 && k.reps.len) rc = flush_chunk(c, &k, err);
+    cs_comm_rows_close(rd);
+    free(k.reps.items);
+    if (c->out->json) c->out->names = k.names;
+    else free_names(k.names);
+    if (rc == 0 && c->out->json) json_matrix(c);
     finish_unmapped(c->out);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------
@@ -1386,6 +1489,7 @@ static void free_slot(slot *s)
     for (size_t i = 0; i < s->types.len; i++) free(s->types.items[i]);
     free(s->types.items);
     free(s->claims.items);
+    free(s->type_map);
 }
 
 void cs_comm_acc_free(cs_comm_acc *acc)
@@ -1395,8 +1499,7 @@ void cs_comm_acc_free(cs_comm_acc *acc)
     free(acc->slots.items);
     cs_comm_rows_free(acc->time);
     cs_comm_rows_free(acc->bandwidth);
-    free(acc->reps.items);
-    free_names(acc->names);
+    cs_comm_rows_free(acc->reps);
     free(acc);
 }
 
@@ -1412,6 +1515,7 @@ static void free_ctx(ctx *c)
     free(c->set_of);
     for (size_t i = 0; i < c->types.len; i++) free(c->types.items[i]);
     free(c->types.items);
+    free(c->hccl_names);
 }
 
 int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t ninfo,
@@ -1421,7 +1525,7 @@ int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t n
         cs_comm_acc_free(acc);
         return cs_fail(err, "communication: NULL input array");
     }
-    ctx c = {acc->slots.items, acc->slots.len, NULL, NULL, NULL, {0}, out};
+    ctx c = {acc->slots.items, acc->slots.len, NULL, NULL, NULL, {0}, NULL, NULL, out};
     sort_items(c.s, c.ns, sizeof *c.s, cmp_slot);
     for (size_t i = 1; i < c.ns; i++) {
         if (c.s[i].rank == c.s[i - 1].rank) {
@@ -1435,12 +1539,10 @@ int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t n
     build_rank_map(&c, info, ninfo);
     if (out->json) json_time(&c);
     table_rows(&c, acc);
-    out->names = acc->names;
-    acc->names = NULL;
-    matrix_tables(&c, &acc->reps);
+    int rc = matrix_tables(&c, acc, err);
     free_ctx(&c);
     cs_comm_acc_free(acc);
-    return 0;
+    return rc;
 }
 
 int cs_comm_sum_compute(const cs_comm_sum_input *in, size_t nin,
@@ -1469,7 +1571,7 @@ void cs_comm_sum_free(cs_comm_sum *out)
     cs_comm_rows_free(out->time);
     cs_comm_rows_free(out->bandwidth);
     free(out->rank_sums.items);
-    free(out->matrix.items);
+    cs_comm_rows_free(out->matrix);
     free(out->hccl_names.items);
     free_names(out->names);
     free(out->sets.items);
@@ -1507,6 +1609,16 @@ const cs_comm_time_row *cs_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *
 const cs_comm_bw_row *cs_comm_bw_next(const cs_comm_sum *s, cs_comm_cursor *at)
 {
     return rows_next(s->bandwidth, at);
+}
+
+const cs_comm_matrix_row *cs_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at)
+{
+    return rows_next(s->matrix, at);
+}
+
+size_t cs_comm_matrix_rows(const cs_comm_sum *s)
+{
+    return s->matrix ? cs_comm_rows_count(s->matrix) : 0;
 }
 
 void cs_comm_cursor_close(cs_comm_cursor *at)

@@ -18,16 +18,18 @@
 ** and by the JSON (the reference's JSON path builds its self-link map per
 ** (rank set, step) block and its metadata keys never match; both fixed).
 **
-** Memory: the reduce streams.  cs_comm_acc_add() takes one rank at a time
-** and copies what the tables need (its matrix representatives and self
-** links; its per-op rows and totals go to a spool, comm_rows.h), so the
-** caller can free the rank's records right away; only the JSON structures,
-** built on request, need the records until the end.  cs_comm_time_next()
-** and cs_comm_bw_next() read the spooled rows back in the tables' ORDER BY.
+** Memory: the reduce streams.  cs_comm_acc_add() takes one rank at a time:
+** its per-op rows, totals and matrix representatives go to spools
+** (comm_rows.h), only its groups, types and self links stay, so the caller
+** can free the rank's records right away; only the JSON structures, built
+** on request, need the records until the end.  The finish merges the
+** representatives one (step, group) at a time and spools the matrix rows;
+** cs_comm_time_next(), cs_comm_bw_next() and cs_comm_matrix_next() read the
+** rows back in the tables' ORDER BY.
 **
 ** Ownership: the inputs are borrowed during the call that takes them.
-** Everything in the result is owned by it (the op names the rows point to
-** are copied into it) and freed by cs_comm_sum_free(), except the JSON
+** Everything in the result is owned by it (the rows' op names are copied
+** into their spools) and freed by cs_comm_sum_free(), except the JSON
 ** entries (json_ops), which point into the input records: with JSON, the
 ** records must outlive the result.
 */
@@ -185,9 +187,9 @@ typedef struct cs_comm_sum {
     cs_comm_rows *time;                     /* ClusterCommunicationTime rows (cs_comm_time_next) */
     cs_comm_rows *bandwidth;                /* ClusterCommunicationBandwidth rows (cs_comm_bw_next) */
     CS_VEC(cs_comm_rank_sums) rank_sums;    /* per rank with rows, ascending */
-    CS_VEC(cs_comm_matrix_row) matrix;      /* ClusterCommunicationMatrix */
+    cs_comm_rows *matrix;                   /* ClusterCommunicationMatrix rows (cs_comm_matrix_next) */
     CS_VEC(char *) hccl_names;              /* the matrix rows' hccl_op_name texts (owned) */
-    cs_comm_name_block *names;              /* the op names rows point to (owned) */
+    cs_comm_name_block *names;              /* JSON: the op names the matrix links point to (owned) */
     bool json;                              /* the JSON structures below were built */
     CS_VEC(cs_comm_rank_set) sets;          /* JSON block keys, sorted */
     CS_VEC(cs_comm_json_op) json_ops;       /* cluster_communication.json per-op entries */
@@ -214,16 +216,17 @@ typedef struct cs_comm_sum {
 ** rank i to its i-th smallest global rank (§8.6 item 6, fix); a group not
 ** listed falls back to the self-link rule of §2.d.2.  out must be zeroed.
 ** Frees acc whatever the outcome.  Returns 0, or -1 with a message when a
-** rank was added twice.
+** rank was added twice or a spool failed.
 */
 typedef struct cs_comm_acc cs_comm_acc;
 
 typedef struct cs_comm_sum_options {
     bool rows;              /* ClusterCommunicationTime / Bandwidth rows (time, bandwidth, rank_sums) */
     bool json;              /* the JSON structures */
-    cs_spool *time_spool;   /* where the rows are parked (taken over, also when unused);
-                            ** NULL: in memory */
-    cs_spool *bw_spool;
+    /* Where rows wait for their turn: called for each spool the reduce needs
+    ** (it owns them); NULL, or a NULL result: in memory. */
+    cs_spool *(*new_spool)(void *arg);
+    void *spool_arg;
 } cs_comm_sum_options;
 
 cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt);
@@ -253,8 +256,7 @@ void cs_comm_sum_free(cs_comm_sum *out);
 ** next row (valid until the next call), NULL after the last or when the
 ** rows could not be read back (failed set, the message in err).
 ** cs_comm_cursor_close() frees what a walk holds; a walk that reached its
-** end has already let go of it.  The matrix walk (comm_tables.h) uses row
-** only.
+** end has already let go of it.
 */
 typedef struct cs_comm_cursor {
     size_t row;             /* rows returned so far */
@@ -265,6 +267,8 @@ typedef struct cs_comm_cursor {
 
 const cs_comm_time_row *cs_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at);
 const cs_comm_bw_row *cs_comm_bw_next(const cs_comm_sum *s, cs_comm_cursor *at);
+const cs_comm_matrix_row *cs_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at);
+size_t cs_comm_matrix_rows(const cs_comm_sum *s);
 void cs_comm_cursor_close(cs_comm_cursor *at);
 size_t cs_comm_time_rows(const cs_comm_sum *s);         /* per-op rows + totals */
 size_t cs_comm_bw_rows(const cs_comm_sum *s);

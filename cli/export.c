@@ -55,6 +55,8 @@ typedef struct outputs {
     int nbands;
     bool has_groups, has_overlap, has_modules, has_comm_time, has_matrix, has_stragglers;
     bool has_slow_rank, has_hccl;
+    cs_matrix_total *matrix_totals;     /* workbook: the matrix's "Total Op Info" rows */
+    size_t nmatrix_totals;
 } outputs;
 
 static int build_outputs(const cs_options *o, const cs_cluster *c, const cs_report *report,
@@ -82,7 +84,8 @@ static int build_outputs(const cs_options *o, const cs_cluster *c, const cs_repo
             rc = cs_table_comm_time(&c->comm, &t->comm_time, err);
             if (cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth, err)) rc = -1;
         }
-        if (t->has_matrix) cs_table_comm_matrix(&c->comm, &t->comm_matrix);
+        if (t->has_matrix && rc == 0) rc = cs_table_comm_matrix(&c->comm, &t->comm_matrix, err);
+        if (c->comm_ran && rc == 0) rc = cs_comm_matrix_totals(&c->comm, &t->matrix_totals, &t->nmatrix_totals, err);
     }
     t->has_stragglers = c->straggler_ran;
     if (t->has_stragglers) {
@@ -122,6 +125,7 @@ static void free_outputs(outputs *t)
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) cs_table_free(all[i]);
     cs_owned_columns_free(&t->module_cols);
     free(t->module_indent);
+    free(t->matrix_totals);
 }
 
 /* ------------------------------------------------------------------ */
@@ -484,43 +488,61 @@ static void build_run_block(const cs_options *o, const cs_cluster *c, const cs_r
     kv_text(t, "Parallel layout", buf);
 }
 
-/* Lowest-bandwidth link over the matrix totals, summed per (src, dst, transport). */
-static bool lowest_link(const cs_comm_sum *s, char *out, size_t size)
+typedef struct link_ref {
+    const cs_matrix_total *t;
+    size_t first;       /* position of the row in the table */
+} link_ref;
+
+static int cmp_link(const cs_matrix_total *x, const cs_matrix_total *y)
 {
+    if (x->src != y->src) return x->src < y->src ? -1 : 1;
+    if (x->dst != y->dst) return x->dst < y->dst ? -1 : 1;
+    if (x->transport != y->transport) return x->transport < y->transport ? -1 : 1;
+    return 0;
+}
+
+static int cmp_link_ref(const void *a, const void *b)
+{
+    const link_ref *x = a, *y = b;
+    int c = cmp_link(x->t, y->t);
+    if (c) return c;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Lowest-bandwidth link over the matrix totals, summed per (src, dst,
+** transport); of equal ones, the link met first in the table. */
+static bool lowest_link(const outputs *o, char *out, size_t size)
+{
+    size_t n = o->nmatrix_totals;
+    link_ref *refs = cs_xmalloc((n ? n : 1) * sizeof *refs);
+    size_t nrefs = 0;
+    for (size_t i = 0; i < n; i++)
+        if (o->matrix_totals[i].src != o->matrix_totals[i].dst) refs[nrefs++] = (link_ref){&o->matrix_totals[i], i};
+    if (nrefs > 1) qsort(refs, nrefs, sizeof *refs, cmp_link_ref);
     bool found = false;
     double best = 0;
-    for (size_t i = 0; i < s->matrix.len; i++) {
-        const cs_comm_matrix_row *r = &s->matrix.items[i];
-        if (strcmp(r->hccl_op_name, "Total Op Info") != 0 || r->src == r->dst) continue;
-        bool first = true;   /* sum this key once, at its first row */
-        for (size_t k = 0; k < i && first; k++) {
-            const cs_comm_matrix_row *q = &s->matrix.items[k];
-            first = !(strcmp(q->hccl_op_name, "Total Op Info") == 0 && q->src == r->src && q->dst == r->dst &&
-                      q->transport == r->transport);
-        }
-        if (!first) continue;
+    size_t best_first = 0;
+    for (size_t i = 0, j; i < nrefs; i = j) {
         double size_mb = 0, time_ms = 0;
-        for (size_t k = i; k < s->matrix.len; k++) {
-            const cs_comm_matrix_row *q = &s->matrix.items[k];
-            if (strcmp(q->hccl_op_name, "Total Op Info") == 0 && q->src == r->src && q->dst == r->dst &&
-                q->transport == r->transport) {
-                size_mb += q->size_mb;
-                time_ms += q->time_ms;
-            }
+        for (j = i; j < nrefs && cmp_link(refs[j].t, refs[i].t) == 0; j++) {
+            size_mb += refs[j].t->size_mb;
+            time_ms += refs[j].t->time_ms;
         }
         if (time_ms <= 0) continue;
         double bw = size_mb / time_ms;
-        if (!found || bw < best) {   /* rows come ordered by src, dst: ties keep the first */
+        if (!found || bw < best || (bw == best && refs[i].first < best_first)) {
             found = true;
             best = bw;
-            snprintf(out, size, "%lld\xe2\x86\x92%lld %s %.4f GB/s", (long long)r->src, (long long)r->dst,
-                     cs_comm_transport_name(r->transport), bw);
+            best_first = refs[i].first;
+            snprintf(out, size, "%lld\xe2\x86\x92%lld %s %.4f GB/s", (long long)refs[i].t->src, (long long)refs[i].t->dst,
+                     cs_comm_transport_name(refs[i].t->transport), bw);
         }
     }
+    free(refs);
     return found;
 }
 
-static void build_findings(const cs_cluster *c, const cs_summary_input *in, cs_table *t)
+static void build_findings(const cs_cluster *c, const cs_summary_input *in, const outputs *out, cs_table *t)
 {
     char buf[512];
     cs_table_init(t, "Findings", kv_cols, 2);
@@ -546,7 +568,7 @@ static void build_findings(const cs_cluster *c, const cs_summary_input *in, cs_t
         snprintf(buf, sizeof buf, "rank %lld: %.4f", (long long)worst_rank, worst);
         kv_text(t, "Worst wait ratio", buf);
     }
-    if (c->comm_ran && lowest_link(&c->comm, buf, sizeof buf)) kv_text(t, "Lowest-bandwidth link", buf);
+    if (c->comm_ran && lowest_link(out, buf, sizeof buf)) kv_text(t, "Lowest-bandwidth link", buf);
     cs_module_total top[10];
     size_t n = in->modules_ran ? cs_summary_top_modules(in, top) : 0;
     if (n) {
@@ -618,7 +640,7 @@ static int write_overview(cs_xlsx *x, const cs_options *o, const cs_cluster *c, 
     cs_summary_input in = summary_input(o, c, report, abs_dir, sizeof abs_dir);
     cs_table run, findings, notes, skipped, hosts, groups;
     build_run_block(o, c, report, &in, &run);
-    build_findings(c, &in, &findings);
+    build_findings(c, &in, out, &findings);
     cs_table_init(&notes, "Notes", note_cols, 1);
     for (size_t i = 0; i < report->lines.len; i++) cs_table_add_text(&notes, report->lines.items[i].text);
     if (report->lines.len == 0) cs_table_add_text(&notes, "none");
@@ -793,7 +815,7 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         ** the sheet is left out (outputs.md §4) */
         cs_owned_columns heat_cols = {0};
         cs_table heat;
-        size_t nheat = cs_table_matrix_heatmap(&c->comm, &heat_cols, &heat);
+        size_t nheat = cs_table_matrix_heatmap(t->matrix_totals, t->nmatrix_totals, &heat_cols, &heat);
         bool fits = t->comm_matrix.ncols + 2 + nheat <= 16384;
         cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL, fits && nheat ? &heat : NULL};
         rc = cs_xlsx_add_table(x, "CommMatrix", &t->comm_matrix, &so, &cut, err);

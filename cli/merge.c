@@ -188,18 +188,23 @@ static bool kept_by_step_filter(const cs_options *o, const cs_rank_result *r)
     return r->analysed && !(o->has_step_id && cs_mode_runs_overlap(o->mode) && !has_step(r, o->step_id));
 }
 
+/* The reduce's rows wait on disk for their turn (spool.h); in memory when
+** no temporary file can be made (noted in the report). */
+static cs_spool *temp_spool(void *arg)
+{
+    cs_cluster_feed *f = arg;
+    cs_spool *sp = cs_spool_temp_file(NULL, &f->spool_err);
+    if (!sp) f->spool_in_memory = true;
+    return sp;
+}
+
 void cs_cluster_feed_init(cs_cluster_feed *f, const cs_options *o)
 {
     memset(f, 0, sizeof *f);
     if (cs_mode_runs_comm_time(o->mode) || cs_mode_runs_matrix(o->mode)) {
         /* only the csv and text exports write cluster_communication*.json */
         f->comm_json = o->export_type == CS_EXPORT_CSV || o->export_type == CS_EXPORT_TEXT;
-        cs_comm_sum_options opt = {cs_mode_runs_comm_time(o->mode), f->comm_json, NULL, NULL};
-        if (opt.rows) {     /* the rows wait on disk for their turn (spool.h); memory if that fails */
-            opt.time_spool = cs_spool_temp_file(NULL, &f->spool_err);
-            opt.bw_spool = opt.time_spool ? cs_spool_temp_file(NULL, &f->spool_err) : NULL;
-            f->spool_in_memory = !opt.bw_spool;
-        }
+        cs_comm_sum_options opt = {cs_mode_runs_comm_time(o->mode), f->comm_json, temp_spool, f};
         f->comm = cs_comm_acc_new(&opt);
     }
     f->waits_on = cs_mode_runs_straggler(o->mode);

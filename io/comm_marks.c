@@ -50,15 +50,32 @@ static int cmp_i64(const void *a, const void *b)
 
 static bool is_total(const cs_comm_matrix_row *r) { return strcmp(r->hccl_op_name, "Total Op Info") == 0; }
 
-/* The ranks of the grid: every src or dst of a total row, ascending, unique. */
-static size_t grid_ranks(const cs_comm_sum *s, int64_t **out)
+int cs_comm_matrix_totals(const cs_comm_sum *s, cs_matrix_total **out, size_t *n, cs_err *err)
 {
-    int64_t *r = cs_xmalloc((2 * s->matrix.len + 1) * sizeof *r);
+    CS_VEC(cs_matrix_total) v = {0};
+    cs_comm_cursor at = {0};
+    for (const cs_comm_matrix_row *r; (r = cs_comm_matrix_next(s, &at)) != NULL;) {
+        if (!is_total(r)) continue;
+        cs_matrix_total t = {r->src, r->dst, r->transport, r->size_mb, r->time_ms};
+        CS_VEC_PUSH(v, t);
+    }
+    if (at.failed) {
+        free(v.items);
+        return cs_fail(err, "%s", at.err.msg);
+    }
+    *out = v.items;
+    *n = v.len;
+    return 0;
+}
+
+/* The ranks of the grid: every src or dst of a total row, ascending, unique. */
+static size_t grid_ranks(const cs_matrix_total *tot, size_t ntot, int64_t **out)
+{
+    int64_t *r = cs_xmalloc((2 * ntot + 1) * sizeof *r);
     size_t n = 0;
-    for (size_t i = 0; i < s->matrix.len; i++) {
-        if (!is_total(&s->matrix.items[i])) continue;
-        r[n++] = s->matrix.items[i].src;
-        r[n++] = s->matrix.items[i].dst;
+    for (size_t i = 0; i < ntot; i++) {
+        r[n++] = tot[i].src;
+        r[n++] = tot[i].dst;
     }
     if (n) qsort(r, n, sizeof *r, cmp_i64);
     size_t u = 0;
@@ -74,14 +91,13 @@ static size_t index_of(const int64_t *r, size_t n, int64_t v)
     return (size_t)(p - r);
 }
 
-size_t cs_table_matrix_heatmap(const cs_comm_sum *s, cs_owned_columns *cols, cs_table *t)
+size_t cs_table_matrix_heatmap(const cs_matrix_total *tot, size_t ntot, cs_owned_columns *cols, cs_table *t)
 {
     int64_t *ranks;
-    size_t n = grid_ranks(s, &ranks);
+    size_t n = grid_ranks(tot, ntot, &ranks);
     double *size = cs_xcalloc(n * n + 1, sizeof *size), *time = cs_xcalloc(n * n + 1, sizeof *time);
-    for (size_t i = 0; i < s->matrix.len; i++) {
-        const cs_comm_matrix_row *r = &s->matrix.items[i];
-        if (!is_total(r)) continue;
+    for (size_t i = 0; i < ntot; i++) {
+        const cs_matrix_total *r = &tot[i];
         size_t cell = index_of(ranks, n, r->src) * n + index_of(ranks, n, r->dst);
         size[cell] += r->size_mb;
         time[cell] += r->time_ms;

@@ -20,10 +20,22 @@ typedef struct cs_comm_limits {
 /* 0, or -1 with a message when the spooled rows cannot be read back. */
 int cs_comm_outlier_limits(const cs_comm_sum *s, cs_comm_limits *out, cs_err *err);
 
+/* A "Total Op Info" row of ClusterCommunicationMatrix: its link and sums. */
+typedef struct cs_matrix_total {
+    int64_t src, dst;
+    uint8_t transport;
+    double size_mb, time_ms;
+} cs_matrix_total;
+
+/* The matrix's "Total Op Info" rows in table order into *out (the caller
+** frees it), *n of them: 0, or -1 with a message when the rows cannot be
+** read back. */
+int cs_comm_matrix_totals(const cs_comm_sum *s, cs_matrix_total **out, size_t *n, cs_err *err);
+
 /* The heat map: header `src\dst`, `Rank d`…; a row per source rank; cell =
 ** Σ transit_size / Σ transit_time over the "Total Op Info" matrix rows of that
 ** link (every step, group, transport), NULL on the diagonal, without a row or
 ** without time.  Returns the number of ranks in the grid. */
-size_t cs_table_matrix_heatmap(const cs_comm_sum *s, cs_owned_columns *cols, cs_table *t);
+size_t cs_table_matrix_heatmap(const cs_matrix_total *tot, size_t ntot, cs_owned_columns *cols, cs_table *t);
 
 #endif

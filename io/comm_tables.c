@@ -141,8 +141,8 @@ const char *const cs_comm_matrix_headers[] = {
 bool cs_table_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t max, cs_table *t)
 {
     cs_table_init(t, "ClusterCommunicationMatrix", matrix_cols, NCOLS(matrix_cols));
-    for (size_t n = 0; n < max && at->row < s->matrix.len; n++, at->row++) {
-        const cs_comm_matrix_row *r = &s->matrix.items[at->row];
+    const cs_comm_matrix_row *r;
+    for (size_t n = 0; n < max && (r = cs_comm_matrix_next(s, at)) != NULL; n++) {
         add_step(t, &r->step);
         cs_table_add_text(t, r->hccl_op_name);
         add_group(t, s, r->group);
@@ -155,11 +155,13 @@ bool cs_table_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t 
         cs_table_add_real(t, r->time_ms);
         cs_table_add_real(t, r->bandwidth);
     }
-    return at->row < s->matrix.len;
+    return !at->failed && at->row < cs_comm_matrix_rows(s);
 }
 
-void cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t)
+int cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t, cs_err *err)
 {
     cs_comm_cursor at = {0};
     cs_table_comm_matrix_next(s, &at, SIZE_MAX, t);
+    cs_comm_cursor_close(&at);
+    return at.failed ? cs_fail(err, "%s", at.err.msg) : 0;
 }

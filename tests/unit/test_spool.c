@@ -71,7 +71,7 @@ typedef struct row {
     double value;
 } row;
 
-static const cs_comm_rows_kind kind = {sizeof(row), offsetof(row, step), offsetof(row, group), offsetof(row, name)};
+static const cs_comm_rows_kind kind = {sizeof(row), offsetof(row, step), offsetof(row, group), offsetof(row, name), false};
 
 static row op(bool has_id, int64_t step, int64_t rank, uint32_t group, const char *name, double v)
 {
