@@ -48,4 +48,26 @@ static inline void cs_spool_close(cs_spool *sp)
     if (sp) sp->close(sp);
 }
 
+/*
+** A log of fixed-size records in a spool of its own: appended in batches,
+** read back by index.  Ownership: the log owns its spool.
+*/
+typedef struct cs_record_log {
+    cs_spool *spool;
+    size_t size;                    /* bytes per record */
+    size_t count;                   /* records appended */
+    CS_VEC(unsigned char) batch;    /* appended, not yet written */
+} cs_record_log;
+
+/* A new log of records of `size` bytes in spool (taken over). */
+void cs_record_log_init(cs_record_log *log, cs_spool *spool, size_t size);
+/* 0, or -1 with a message when a batch could not be written. */
+int cs_record_log_append(cs_record_log *log, const void *rec, cs_err *err);
+/* Writes what is pending: call once after the last append, before reading. */
+int cs_record_log_flush(cs_record_log *log, cs_err *err);
+/* Records [first, first + n) into out: 0, or -1 with a message. */
+int cs_record_log_read(const cs_record_log *log, size_t first, size_t n, void *out, cs_err *err);
+/* Frees the log and its spool and zeroes it; a zeroed log is a no-op. */
+void cs_record_log_free(cs_record_log *log);
+
 #endif

@@ -1342,8 +1342,18 @@ static int cmp_row_ref(const void *a, const void *b)
 }
 
 /* ClusterWaitInstances and ClusterWaitDetail; the instance counts. */
-static void instance_rows(ctx *c, cs_straggler_result *out)
+/* One ClusterWaitDetail row, to memory or the log. */
+static int add_detail(cs_straggler_result *out, const cs_wait_detail_row *d, cs_err *err)
 {
+    out->ndetails++;
+    if (out->detail_log.spool) return cs_record_log_append(&out->detail_log, d, err);
+    CS_VEC_PUSH(out->details, *d);
+    return 0;
+}
+
+static int instance_rows(ctx *c, cs_straggler_result *out, cs_err *err)
+{
+    int rc = 0;
     row_ref *refs = cs_xmalloc((c->inst.len ? c->inst.len : 1) * sizeof *refs);
     size_t n = 0;
     cs_straggler_counts *cnt = &out->counts;
@@ -1382,9 +1392,9 @@ static void instance_rows(ctx *c, cs_straggler_result *out)
             cnt->attributed++;
             if (w->reason == R_PROPAGATED) cnt->propagated++;
         }
-        row.detail_first = out->details.len;
+        row.detail_first = out->ndetails;
         row.ndetail = w->n;
-        for (uint32_t p = 0; p < w->n; p++) {
+        for (uint32_t p = 0; p < w->n && rc == 0; p++) {
             uint32_t op = member_op(c, w, p);
             const cs_wait_op *o = &c->ops[op];
             cs_wait_detail_row d = {0};
@@ -1395,12 +1405,14 @@ static void instance_rows(ctx *c, cs_straggler_result *out)
             d.wait_us = (double)(w->last_arrival - c->arrive[op]) / 1000.0;
             d.has_sync = !isnan(o->sync_ms);
             d.synchronization_ms = d.has_sync ? o->sync_ms : 0.0;
-            CS_VEC_PUSH(out->details, d);
+            rc = add_detail(out, &d, err);
         }
         CS_VEC_PUSH(out->instances, row);
     }
     cnt->instances = (int64_t)n;
     free(refs);
+    if (rc == 0 && out->detail_log.spool) rc = cs_record_log_flush(&out->detail_log, err);
+    return rc;
 }
 
 /* ClusterClockOffsets, hosts in (hostName, hostUid) order. */
@@ -1481,6 +1493,8 @@ int cs_straggler_compute(const cs_wait_set *s, const cs_straggler_options *opt,
     memset(&skew, 0, sizeof skew);
 
     if (index_ranks_and_hosts(&c, err)) goto done;
+    cs_spool *sp = opt && opt->new_spool ? opt->new_spool(opt->spool_arg) : NULL;
+    if (sp) cs_record_log_init(&out->detail_log, sp, sizeof(cs_wait_detail_row));
     order_groups_and_types(&c, opt, out, group_order, type_order, &ngroups);
     out->counts.fallback_groups = build_keys(&c, group_order, type_order, ngroups);
     build_instances(&c, opt);
@@ -1489,7 +1503,7 @@ int cs_straggler_compute(const cs_wait_set *s, const cs_straggler_options *opt,
     order = processing_order(&c, &nproc);
     attribute(&c, order, nproc);
     straggler_rows(&c, order, nproc, out);
-    instance_rows(&c, out);
+    if (instance_rows(&c, out, err)) goto done;
     offset_rows(&c, &skew, out);
     if (report) report_lines(out, report);
     rc = 0;
@@ -1524,6 +1538,17 @@ void cs_straggler_result_free(cs_straggler_result *r)
     free(r->stragglers.items);
     free(r->instances.items);
     free(r->details.items);
+    cs_record_log_free(&r->detail_log);
     free(r->offsets.items);
     memset(r, 0, sizeof *r);
+}
+
+int cs_straggler_details(const cs_straggler_result *r, size_t first, size_t n, cs_wait_detail_row *out,
+                         cs_err *err)
+{
+    if (r->detail_log.spool) return cs_record_log_read(&r->detail_log, first, n, out, err);
+    if (first > r->details.len || n > r->details.len - first)
+        return cs_fail(err, "straggler: detail rows %zu..%zu of %zu", first, first + n, r->details.len);
+    if (n) memcpy(out, r->details.items + first, n * sizeof *out);
+    return 0;
 }

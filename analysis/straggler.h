@@ -30,6 +30,7 @@
 #include "groups.h"
 #include "interval.h"
 #include "report.h"
+#include "spool.h"
 #include "steps.h"
 
 /* ------------------------------------------------------------------------
@@ -199,6 +200,10 @@ typedef struct cs_straggler_options {
     const cs_parallel_group *groups;   /* parallel_group_info entries (group_id →
                                        ** pg_name) for the groups lists; may be NULL */
     size_t ngroups;
+    /* Where the ClusterWaitDetail rows wait for the export (a row per op):
+    ** NULL, or a NULL result, keeps them in memory (details). */
+    cs_spool *(*new_spool)(void *arg);
+    void *spool_arg;
 } cs_straggler_options;
 
 /* One ClusterStragglers row. */
@@ -228,7 +233,7 @@ typedef struct cs_wait_instance_row {
     const char *reason;             /* propagated, compute, launch, transfer, unknown or "" */
     bool has_root_rank;
     int64_t root_rank;
-    size_t detail_first, ndetail;   /* its members in cs_straggler_result.details */
+    size_t detail_first, ndetail;   /* its members' ClusterWaitDetail rows */
 } cs_wait_instance_row;
 
 /* One ClusterWaitDetail row. */
@@ -271,7 +276,9 @@ typedef struct cs_straggler_result {
     cs_wait_strings strings;        /* owns every string the rows point to */
     CS_VEC(cs_straggler_row) stragglers;    /* ORDER BY wait_caused_us DESC, rank */
     CS_VEC(cs_wait_instance_row) instances; /* ORDER BY step, group_name, key */
-    CS_VEC(cs_wait_detail_row) details;     /* ORDER BY as instances, then rank */
+    CS_VEC(cs_wait_detail_row) details;     /* ORDER BY as instances, then rank; empty when spooled */
+    cs_record_log detail_log;               /* ... or here, with a spool (options.new_spool) */
+    size_t ndetails;                        /* rows either way */
     CS_VEC(cs_clock_offset_row) offsets;    /* ORDER BY host, host_uid */
     cs_straggler_counts counts;
 } cs_straggler_result;
@@ -292,6 +299,11 @@ int cs_straggler_compute(const cs_wait_set *s, const cs_straggler_options *opt,
 
 /* Frees what r owns and zeroes it; NULL is a no-op. */
 void cs_straggler_result_free(cs_straggler_result *r);
+
+/* ClusterWaitDetail rows [first, first + n) into out, from memory or the
+** spool; their strings point into r.  0, or -1 with a message. */
+int cs_straggler_details(const cs_straggler_result *r, size_t first, size_t n, cs_wait_detail_row *out,
+                         cs_err *err);
 
 /* ------------------------------------------------------------------------
 ** Pieces exposed for the unit tests.

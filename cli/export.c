@@ -80,12 +80,14 @@ static int build_outputs(const cs_options *o, const cs_cluster *c, const cs_repo
     ** workbook needs them whole. */
     int rc = 0;
     if (form == CS_FORM_XLSX) {
+        /* their columns only: the sheets get the rows a slice at a time */
+        cs_comm_cursor none = {0};
         if (t->has_comm_time) {
-            rc = cs_table_comm_time(&c->comm, &t->comm_time, err);
-            if (cs_table_comm_bandwidth(&c->comm, &t->comm_bandwidth, err)) rc = -1;
+            cs_table_comm_time_next(&c->comm, &none, 0, &t->comm_time);
+            cs_table_comm_bandwidth_next(&c->comm, &none, 0, &t->comm_bandwidth);
         }
-        if (t->has_matrix && rc == 0) rc = cs_table_comm_matrix(&c->comm, &t->comm_matrix, err);
-        if (c->comm_ran && rc == 0) rc = cs_comm_matrix_totals(&c->comm, &t->matrix_totals, &t->nmatrix_totals, err);
+        if (t->has_matrix) cs_table_comm_matrix_next(&c->comm, &none, 0, &t->comm_matrix);
+        if (c->comm_ran) rc = cs_comm_matrix_totals(&c->comm, &t->matrix_totals, &t->nmatrix_totals, err);
     }
     t->has_stragglers = c->straggler_ran;
     if (t->has_stragglers) {
@@ -177,13 +179,17 @@ static bool instances_next(const void *src, cs_comm_cursor *at, size_t max, cs_t
 
 static bool details_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
 {
-    cs_straggler_result view = *(const cs_straggler_result *)src;
-    size_t n = view.details.len - at->row < max ? view.details.len - at->row : max;
-    view.details.items += at->row;
-    view.details.len = n;
+    const cs_straggler_result *r = src;
+    cs_straggler_result view = *r;
+    size_t n = r->ndetails - at->row < max ? r->ndetails - at->row : max;
+    cs_wait_detail_row *rows = cs_xmalloc((n ? n : 1) * sizeof *rows);
+    at->failed = cs_straggler_details(r, at->row, n, rows, &at->err) != 0;
+    view.details.items = rows;
+    view.details.len = at->failed ? 0 : n;
     cs_table_wait_detail(&view, t);
+    free(rows);
     at->row += n;
-    return at->row < ((const cs_straggler_result *)src)->details.len;
+    return !at->failed && at->row < r->ndetails;
 }
 
 /* One big table written slice by slice: its rows never all exist as cells. */
@@ -308,6 +314,33 @@ static int write_csv_sliced(const cs_options *o, slice_fn next, const void *src,
     cs_err close_err;
     if (out && cs_csv_close(out, &close_err) && rc == 0) rc = cs_fail(err, "%s", close_err.msg);
     stats->files += rc == 0;
+    return rc;
+}
+
+/* A big table as a sheet, slice by slice (cs_xlsx_add_table_from). */
+typedef struct sheet_slices {
+    slice_fn next;
+    const void *src;
+    cs_comm_cursor at;
+} sheet_slices;
+
+static bool next_sheet_slice(void *arg, cs_table *t)
+{
+    sheet_slices *ss = arg;
+    return ss->next(ss->src, &ss->at, SLICE_ROWS, t);
+}
+
+static int add_sliced_sheet(cs_xlsx *x, const char *name, slice_fn next, const void *src, size_t nrows,
+                            const cs_sheet_options *so, int64_t *cut, cs_err *err)
+{
+    sheet_slices ss = {next, src, {0}};
+    cs_table first;
+    bool more = next(src, &ss.at, SLICE_ROWS, &first);
+    cs_table_source rest = {next_sheet_slice, &ss, nrows};
+    int rc = cs_xlsx_add_table_from(x, name, &first, more ? &rest : NULL, so, cut, err);
+    cs_table_free(&first);
+    cs_comm_cursor_close(&ss.at);
+    if (rc == 0 && ss.at.failed) rc = cs_fail(err, "%s", ss.at.err.msg);
     return rc;
 }
 
@@ -794,20 +827,22 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
     }
     if (rc == 0 && t->has_comm_time) {
         cs_sheet_options so = {cs_comm_time_headers, -1, NULL, &t->chart_wait};
-        rc = cs_xlsx_add_table(x, "CommTime", &t->comm_time, &so, &cut, err);
+        rc = add_sliced_sheet(x, "CommTime", time_next, &c->comm, cs_comm_time_rows(&c->comm), &so, &cut, err);
         if (rc == 0) rc = insert_charts(x, t, "CommTime", false, 0, err);
         note_truncated(&extra, "communication", "CommTime", cut);
-        int n = (int)cs_table_nrows(&t->comm_time);
+        int n = (int)cs_comm_time_rows(&c->comm);
         cs_comm_limits lim;
         if (rc == 0) rc = cs_comm_outlier_limits(&c->comm, &lim, err);
         if (rc == 0 && lim.has_sync) rc = cs_xlsx_mark_outliers(x, "CommTime", 10, n, true, lim.sync_p90, err);
         if (rc == 0 && lim.has_wait) rc = cs_xlsx_mark_outliers(x, "CommTime", 11, n, true, lim.wait_p90, err);
         cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL, &t->chart_band};
-        if (rc == 0) rc = cs_xlsx_add_table(x, "CommBandwidth", &t->comm_bandwidth, &sb, &cut, err);
+        if (rc == 0)
+            rc = add_sliced_sheet(x, "CommBandwidth", bandwidth_next, &c->comm, cs_comm_bw_rows(&c->comm), &sb, &cut,
+                                  err);
         if (rc == 0) rc = insert_charts(x, t, "CommBandwidth", false, 0, err);
         note_truncated(&extra, "communication", "CommBandwidth", cut);
         if (rc == 0 && lim.has_bandwidth)
-            rc = cs_xlsx_mark_outliers(x, "CommBandwidth", 7, (int)cs_table_nrows(&t->comm_bandwidth), false,
+            rc = cs_xlsx_mark_outliers(x, "CommBandwidth", 7, (int)cs_comm_bw_rows(&c->comm), false,
                                        lim.bandwidth_p10, err);
     }
     if (rc == 0 && t->has_matrix) {
@@ -818,7 +853,7 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         size_t nheat = cs_table_matrix_heatmap(t->matrix_totals, t->nmatrix_totals, &heat_cols, &heat);
         bool fits = t->comm_matrix.ncols + 2 + nheat <= 16384;
         cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL, fits && nheat ? &heat : NULL};
-        rc = cs_xlsx_add_table(x, "CommMatrix", &t->comm_matrix, &so, &cut, err);
+        rc = add_sliced_sheet(x, "CommMatrix", matrix_next, &c->comm, cs_comm_matrix_rows(&c->comm), &so, &cut, err);
         int first = (int)t->comm_matrix.ncols + 2;
         if (rc == 0 && fits && nheat)
             rc = cs_xlsx_color_scale(x, "CommMatrix", 1, first, (int)nheat, first + (int)nheat - 1, err);

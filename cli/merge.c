@@ -90,13 +90,24 @@ static void build_hccl_sum(const cs_options *o, cs_cluster *c)
     c->hccl_ran = true;
 }
 
+/* The reduces' rows wait on disk for their turn (spool.h); in memory when
+** no temporary file can be made (noted in the report). */
+static cs_spool *temp_spool(void *arg)
+{
+    cs_cluster_feed *f = arg;
+    cs_spool *sp = cs_spool_temp_file(NULL, &f->spool_err);
+    if (!sp) f->spool_in_memory = true;
+    return sp;
+}
+
 /* §8.3 and §8.4 over every fed rank's tuples (the result does not depend on
 ** the order they were merged in). */
 static int build_stragglers(const cs_options *o, cs_cluster *c, cs_cluster_feed *f, cs_report *report,
                             cs_err *err)
 {
     if (!f->waits_on) return 0;
-    cs_straggler_options opt = {o->has_step_id, o->step_id, c->groups.info.items, c->groups.info.len};
+    cs_straggler_options opt = {o->has_step_id, o->step_id, c->groups.info.items, c->groups.info.len,
+                                temp_spool, f};
     int rc = cs_straggler_compute(&f->waits, &opt, &c->strag, report, err);
     cs_wait_set_free(&f->waits);
     if (rc == 0) c->straggler_ran = true;
@@ -108,8 +119,6 @@ static int build_comm(cs_cluster *c, cs_cluster_feed *f, cs_report *report, cs_e
 {
     if (!f->comm) return 0;
     if (f->comm_failed) return cs_fail(err, "%s", f->comm_err.msg);
-    if (f->spool_in_memory)
-        cs_report_note(report, "communication", "%s; the table rows were kept in memory", f->spool_err.msg);
     int rc = cs_comm_acc_finish(f->comm, c->groups.info.items, c->groups.info.len, &c->comm, err);
     f->comm = NULL;
     /* the JSON entries point into the kept records: they live as long as c */
@@ -188,15 +197,6 @@ static bool kept_by_step_filter(const cs_options *o, const cs_rank_result *r)
     return r->analysed && !(o->has_step_id && cs_mode_runs_overlap(o->mode) && !has_step(r, o->step_id));
 }
 
-/* The reduce's rows wait on disk for their turn (spool.h); in memory when
-** no temporary file can be made (noted in the report). */
-static cs_spool *temp_spool(void *arg)
-{
-    cs_cluster_feed *f = arg;
-    cs_spool *sp = cs_spool_temp_file(NULL, &f->spool_err);
-    if (!sp) f->spool_in_memory = true;
-    return sp;
-}
 
 void cs_cluster_feed_init(cs_cluster_feed *f, const cs_options *o)
 {
@@ -400,6 +400,9 @@ int cs_cluster_merge_fed(const cs_options *o, cs_rank_result *results, size_t n,
                                 &c->trace);
         rc = build_modules(o, c, report, err) || build_comm(c, f, report, err) ||
              build_stragglers(o, c, f, report, err) ? -1 : 0;
+        if (f->spool_in_memory)
+            cs_report_note(report, "options", "%s; rows that wait for the export were kept in memory",
+                           f->spool_err.msg);
     }
     cs_cluster_feed_free(f);
     if (rc) return -1;

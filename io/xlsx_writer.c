@@ -98,21 +98,6 @@ static size_t cell_width(const cs_cell *c)
     }
 }
 
-static void fit_columns(cs_xlsx *x, lxw_worksheet *ws, const cs_table *t, const char *const *headers,
-                        size_t nrows)
-{
-    for (size_t col = 0; col < t->ncols; col++) {
-        size_t w = strlen(headers[col]) + 3;   /* room for the autofilter button */
-        for (size_t r = 0; r < nrows; r++) {
-            size_t cw = cell_width(cs_table_cell(t, r, col)) + 1;
-            if (cw > w) w = cw;
-        }
-        if (w > 80) w = 80;
-        worksheet_set_column(ws, (lxw_col_t)col, (lxw_col_t)col, (double)w,
-                             number_format(x, cs_xlsx_number_format(headers[col])));
-    }
-}
-
 static lxw_error write_cell(cs_xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                             const cs_cell *c, lxw_format *fmt, const char *table, const char *column,
                             cs_err *err, int *rc)
@@ -131,56 +116,118 @@ static lxw_error write_cell(cs_xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_co
     }
 }
 
+/* One sheet being written from a table that may come in slices. */
+typedef struct sheet_writer {
+    cs_xlsx *x;
+    lxw_worksheet *ws;
+    const char *name;
+    const char *const *headers;
+    const cs_sheet_options *opt;
+    const cs_table *side;
+    size_t side_col, side_rows;
+    size_t *width;          /* per table column, for fitting it at the end */
+    size_t row;             /* data rows seen */
+    size_t nrows;           /* data rows announced */
+    size_t shown;           /* data rows written: all, or as many as the sheet takes */
+} sheet_writer;
+
+/* The block's data row r, which constant-memory mode must write together
+** with the table's row r (rows go out strictly in order). */
+static void write_side_row(sheet_writer *w, size_t r, cs_err *err, int *rc)
+{
+    for (size_t c = 0; w->side && r < w->side_rows && c < w->side->ncols; c++)
+        write_cell(w->x, w->ws, (lxw_row_t)(r + 1), (lxw_col_t)(w->side_col + c), cs_table_cell(w->side, r, c), NULL,
+                   w->side->db_name, w->side->cols[c].db_name, err, rc);
+}
+
+static int write_slice(sheet_writer *w, const cs_table *t, cs_err *err)
+{
+    int rc = 0;
+    size_t n = cs_table_nrows(t);
+    for (size_t k = 0; k < n; k++, w->row++) {
+        size_t r = w->row;
+        if (r >= w->shown) continue;    /* counted for the truncation note only */
+        write_side_row(w, r, err, &rc);
+        for (size_t c = 0; c < t->ncols; c++) {
+            const cs_cell *cell = cs_table_cell(t, k, c);
+            size_t cw = cell_width(cell) + 1;
+            if (cw > w->width[c]) w->width[c] = cw;
+            lxw_format *fmt = number_format(w->x, cs_xlsx_number_format(w->headers[c]));
+            if (w->opt && w->opt->indent_levels && (int)c == w->opt->indent_col)
+                fmt = indent_format(w->x, w->opt->indent_levels[r]);
+            lxw_error e = write_cell(w->x, w->ws, (lxw_row_t)(r + 1), (lxw_col_t)c, cell, fmt, t->db_name,
+                                     t->cols[c].db_name, err, &rc);
+            if (e != LXW_NO_ERROR) return cs_fail(err, "%s: sheet %s: %s", w->x->path, w->name, lxw_strerror(e));
+        }
+    }
+    return rc;
+}
+
+/* After the last row: the block's rows past the table, the column widths
+** and formats (libxlsxwriter writes the sheet's <cols> when it closes the
+** workbook, so they may come last) and the truncation note. */
+static void finish_sheet(sheet_writer *w, const cs_table *t, int64_t *truncated, cs_err *err, int *rc)
+{
+    for (size_t r = w->shown; r < w->side_rows; r++) write_side_row(w, r, err, rc);
+    for (size_t c = 0; c < t->ncols; c++) {
+        size_t wd = w->width[c] > 80 ? 80 : w->width[c];
+        worksheet_set_column(w->ws, (lxw_col_t)c, (lxw_col_t)c, (double)wd,
+                             number_format(w->x, cs_xlsx_number_format(w->headers[c])));
+    }
+    if (w->row != w->nrows) *rc = cs_fail(err, "%s: sheet %s: %zu rows announced, %zu given", w->x->path, w->name,
+                                          w->nrows, w->row);
+    if (truncated) *truncated = (int64_t)(w->row - w->shown);
+    if (w->shown < w->row) {
+        char note[96];
+        snprintf(note, sizeof note, "truncated: %zu more rows; see the CSV or DB export", w->row - w->shown);
+        worksheet_write_string(w->ws, (lxw_row_t)(w->shown + 1), 0, note, NULL);
+    }
+}
+
+int cs_xlsx_add_table_from(cs_xlsx *x, const char *name, const cs_table *t, const cs_table_source *more,
+                           const cs_sheet_options *opt, int64_t *truncated, cs_err *err)
+{
+    sheet_writer w = {x, workbook_add_worksheet(x->wb, name), name, NULL, opt, opt ? opt->side : NULL, 0, 0,
+                      NULL, 0, more ? more->nrows : cs_table_nrows(t), 0};
+    size_t room = LXW_ROW_MAX - 2;  /* header + the note row */
+    w.shown = w.nrows > room + 1 ? room : w.nrows;
+    if (!w.ws) return cs_fail(err, "%s: cannot add sheet %s", x->path, name);
+    const char **csv_headers = NULL;
+    if (opt && opt->headers) w.headers = opt->headers;
+    else {
+        csv_headers = cs_xmalloc((t->ncols ? t->ncols : 1) * sizeof *csv_headers);
+        for (size_t c = 0; c < t->ncols; c++) csv_headers[c] = t->cols[c].csv_name;
+        w.headers = csv_headers;
+    }
+    w.width = cs_xmalloc((t->ncols ? t->ncols : 1) * sizeof *w.width);
+    for (size_t c = 0; c < t->ncols; c++) {
+        w.width[c] = strlen(w.headers[c]) + 3;     /* room for the autofilter button */
+        worksheet_write_string(w.ws, 0, (lxw_col_t)c, w.headers[c], x->header);
+    }
+    w.side_col = t->ncols + 1;
+    w.side_rows = w.side ? cs_table_nrows(w.side) : 0;
+    for (size_t c = 0; w.side && c < w.side->ncols; c++)
+        worksheet_write_string(w.ws, 0, (lxw_col_t)(w.side_col + c), w.side->cols[c].csv_name, x->header);
+    worksheet_freeze_panes(w.ws, 1, 0);
+    /* before any row: constant-memory mode ignores ranges above the rows written */
+    worksheet_autofilter(w.ws, 0, 0, (lxw_row_t)w.shown, (lxw_col_t)(t->ncols ? t->ncols - 1 : 0));
+    int rc = write_slice(&w, t, err);
+    for (bool go = more != NULL; rc == 0 && go;) {
+        cs_table slice;
+        go = more->next(more->arg, &slice);
+        rc = write_slice(&w, &slice, err);
+        cs_table_free(&slice);
+    }
+    if (rc == 0) finish_sheet(&w, t, truncated, err, &rc);
+    free(w.width);
+    free(csv_headers);
+    return rc;
+}
+
 int cs_xlsx_add_table(cs_xlsx *x, const char *name, const cs_table *t,
                       const cs_sheet_options *opt, int64_t *truncated, cs_err *err)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
-    if (!ws) return cs_fail(err, "%s: cannot add sheet %s", x->path, name);
-    const char *const *headers = opt && opt->headers ? opt->headers : NULL;
-    const char **csv_headers = NULL;
-    if (!headers) {
-        csv_headers = cs_xmalloc((t->ncols ? t->ncols : 1) * sizeof *csv_headers);
-        for (size_t c = 0; c < t->ncols; c++) csv_headers[c] = t->cols[c].csv_name;
-        headers = csv_headers;
-    }
-    size_t nrows = cs_table_nrows(t), room = LXW_ROW_MAX - 2;  /* header + the note row */
-    size_t shown = nrows > room + 1 ? room : nrows;
-    if (truncated) *truncated = (int64_t)(nrows - shown);
-    fit_columns(x, ws, t, headers, shown);
-    for (size_t c = 0; c < t->ncols; c++) worksheet_write_string(ws, 0, (lxw_col_t)c, headers[c], x->header);
-    const cs_table *side = opt ? opt->side : NULL;
-    size_t side_col = t->ncols + 1, side_rows = side ? cs_table_nrows(side) : 0;
-    if (side)
-        for (size_t c = 0; c < side->ncols; c++)
-            worksheet_write_string(ws, 0, (lxw_col_t)(side_col + c), side->cols[c].csv_name, x->header);
-    worksheet_freeze_panes(ws, 1, 0);
-    worksheet_autofilter(ws, 0, 0, (lxw_row_t)shown, (lxw_col_t)(t->ncols ? t->ncols - 1 : 0));
-    int rc = 0;
-    size_t last = shown > side_rows ? shown : side_rows;
-    for (size_t r = 0; r < last; r++) {
-        /* constant-memory mode writes strictly row by row: the block's row r
-        ** goes out together with the table's row r */
-        for (size_t c = 0; side && r < side_rows && c < side->ncols; c++)
-            write_cell(x, ws, (lxw_row_t)(r + 1), (lxw_col_t)(side_col + c), cs_table_cell(side, r, c), NULL,
-                       side->db_name, side->cols[c].db_name, err, &rc);
-        for (size_t c = 0; r < shown && c < t->ncols; c++) {
-            lxw_format *fmt = number_format(x, cs_xlsx_number_format(headers[c]));
-            if (opt && opt->indent_levels && (int)c == opt->indent_col) fmt = indent_format(x, opt->indent_levels[r]);
-            lxw_error e = write_cell(x, ws, (lxw_row_t)(r + 1), (lxw_col_t)c, cs_table_cell(t, r, c), fmt,
-                                     t->db_name, t->cols[c].db_name, err, &rc);
-            if (e != LXW_NO_ERROR) {
-                free(csv_headers);
-                return cs_fail(err, "%s: sheet %s: %s", x->path, name, lxw_strerror(e));
-            }
-        }
-    }
-    if (shown < nrows) {
-        char note[96];
-        snprintf(note, sizeof note, "truncated: %zu more rows; see the CSV or DB export", nrows - shown);
-        worksheet_write_string(ws, (lxw_row_t)(shown + 1), 0, note, NULL);
-    }
-    free(csv_headers);
-    return rc;
+    return cs_xlsx_add_table_from(x, name, t, NULL, opt, truncated, err);
 }
 
 void cs_xlsx_fit_to_page(cs_xlsx *x, const char *name)

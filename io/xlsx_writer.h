@@ -49,6 +49,24 @@ int cs_xlsx_insert_chart(cs_xlsx *x, const char *sheet, int row, int col, const 
 int cs_xlsx_add_table(cs_xlsx *x, const char *name, const cs_table *t,
                       const cs_sheet_options *opt, int64_t *truncated, cs_err *err);
 
+/* More rows of a table, a slice at a time: next() initialises *t with the
+** next rows (the caller frees it) and says whether more follow.  nrows: the
+** table's rows in all, the first slice included (the filter range and the
+** truncation are decided before the first row). */
+typedef struct cs_table_source {
+    bool (*next)(void *arg, cs_table *t);
+    void *arg;
+    size_t nrows;
+} cs_table_source;
+
+/* The same sheet from a table given in slices: t is the first (its columns
+** are the sheet's), more (NULL: none) gives the others, so that the rows
+** never all exist as cells.  A source that fails ends with false; the
+** caller checks its own error state afterwards (a count other than
+** more->nrows is an error). */
+int cs_xlsx_add_table_from(cs_xlsx *x, const char *name, const cs_table *t, const cs_table_source *more,
+                           const cs_sheet_options *opt, int64_t *truncated, cs_err *err);
+
 /* A titled block of a sheet made of blocks (Overview, Stragglers): a bold
 ** title row, the header row when with_header, then the rows. */
 typedef struct cs_sheet_block {

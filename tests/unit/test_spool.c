@@ -164,8 +164,68 @@ static void test_read_error(void)
     cs_comm_rows_free(rows);
 }
 
+/* by_group: blocks per (rank, step, group), read back by (step, group,
+** rank) with the cluster's groups, a whole block at a time. */
+static void test_by_group(void)
+{
+    static const cs_comm_rows_kind by_group = {sizeof(row), offsetof(row, step), offsetof(row, group),
+                                               offsetof(row, name), true};
+    cs_comm_rows *rows = cs_comm_rows_new(&by_group, cs_spool_memory());
+    size_t id1, id0;
+    row r1[] = {op(true, 1, 1, 0, "x", 1), op(true, 1, 1, 0, "y", 2), op(true, 1, 1, 1, "z", 3)};
+    add(rows, r1, 3, NULL, 0, &id1);
+    row r0[] = {op(true, 1, 0, 0, "u", 4), op(true, 2, 0, 0, "v", 5)};
+    add(rows, r0, 2, NULL, 0, &id0);
+    cs_comm_rows_set_groups(rows, id1, map_of(0, 2), 2);    /* rank 1's groups: the cluster's 0 and 2 */
+    uint32_t *m0 = malloc(sizeof *m0);
+    m0[0] = 2;                                              /* rank 0's only group: the cluster's 2 */
+    cs_comm_rows_set_groups(rows, id0, m0, 1);
+    cs_comm_rows_reader *rd = cs_comm_rows_open(rows);
+    bool failed = false;
+    cs_err err = {{0}};
+    size_t n;
+    /* (step1, group0): rank 1's x, y; (step1, group2): rank 0's u, then rank 1's z; (step2, group2): v */
+    static const size_t want_n[] = {2, 1, 1, 1};
+    static const char *const want_first[] = {"x", "u", "z", "v"};
+    static const uint32_t want_group[] = {0, 2, 2, 2};
+    for (size_t b = 0; b < 4; b++) {
+        const row *blk = cs_comm_rows_next_block(rd, &n, &failed, &err);
+        CHECK(blk != NULL);
+        if (!blk) break;
+        CHECK_INT(n, want_n[b]);
+        CHECK_STR(blk[0].name, want_first[b]);
+        CHECK_INT(blk[0].group, want_group[b]);
+    }
+    CHECK(cs_comm_rows_next_block(rd, &n, &failed, &err) == NULL && !failed && n == 0);
+    cs_comm_rows_close(rd);
+    cs_comm_rows_free(rows);
+}
+
+/* The record log: batches written as they fill, read back by index. */
+static void test_record_log(void)
+{
+    cs_record_log log;
+    cs_err err = {{0}};
+    cs_record_log_init(&log, cs_spool_memory(), sizeof(int64_t));
+    int rc = 0;
+    for (int64_t i = 0; i < 20000; i++) rc |= cs_record_log_append(&log, &i, &err);     /* > one batch */
+    CHECK_INT(rc, 0);
+    CHECK_INT(cs_record_log_flush(&log, &err), 0);
+    int64_t got[3] = {0};
+    CHECK_INT(cs_record_log_read(&log, 8190, 3, got, &err), 0);
+    CHECK(got[0] == 8190 && got[1] == 8191 && got[2] == 8192);
+    CHECK_INT(cs_record_log_read(&log, 19999, 1, got, &err), 0);
+    CHECK_INT(got[0], 19999);
+    CHECK_INT(cs_record_log_read(&log, 19999, 2, got, &err), -1);
+    CHECK_INT(cs_record_log_read(&log, 20000, 0, got, &err), 0);
+    cs_record_log_free(&log);
+    cs_record_log_free(&log);   /* zeroed: a no-op */
+}
+
 int main(void)
 {
+    test_by_group();
+    test_record_log();
     test_spools();
     check_rows(cs_spool_memory());
     cs_err err = {{0}};

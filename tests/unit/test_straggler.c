@@ -7,6 +7,7 @@
 #include "check.h"
 #include "clock_skew.h"
 #include "hccl_names.h"
+#include "file_spool.h"
 #include "straggler.h"
 
 #include <stdlib.h>
@@ -392,7 +393,7 @@ static const op_spec coll_ops[] = {
 static void test_collective_reasons(void)
 {
     cs_parallel_group tp = {"tp", "tp-group", NULL, 0};
-    cs_straggler_options opt = {false, 0, &tp, 1};
+    cs_straggler_options opt = {false, 0, &tp, 1, NULL, NULL};
     cs_straggler_result r;
     cs_report rep;
     CHECK_INT(run(SCENARIO(one_host, coll_ops), &opt, &r, &rep), 0);
@@ -482,7 +483,7 @@ static void test_collective_reasons(void)
     cs_straggler_result_free(&r);
 
     /* --step_id 4: only the noise-floor instance; totals over it */
-    cs_straggler_options only4 = {true, 4, NULL, 0};
+    cs_straggler_options only4 = {true, 4, NULL, 0, NULL, NULL};
     CHECK_INT(run(SCENARIO(one_host, coll_ops), &only4, &r, &rep), 0);
     CHECK_INT(r.instances.len, 1);
     CHECK_INT(r.details.len, 3);
@@ -1003,7 +1004,7 @@ static bool same_str(const char *a, const char *b)
 static bool same_result(const cs_straggler_result *x, const cs_straggler_result *y)
 {
     if (x->stragglers.len != y->stragglers.len || x->instances.len != y->instances.len ||
-        x->details.len != y->details.len || x->offsets.len != y->offsets.len)
+        x->ndetails != y->ndetails || x->offsets.len != y->offsets.len)
         return false;
     for (size_t i = 0; i < x->stragglers.len; i++) {
         const cs_straggler_row *a = &x->stragglers.items[i], *b = &y->stragglers.items[i];
@@ -1025,11 +1026,14 @@ static bool same_result(const cs_straggler_result *x, const cs_straggler_result 
             a->detail_first != b->detail_first || a->ndetail != b->ndetail)
             return false;
     }
-    for (size_t i = 0; i < x->details.len; i++) {
-        const cs_wait_detail_row *a = &x->details.items[i], *b = &y->details.items[i];
-        if (!same_str(a->step, b->step) || !same_str(a->group_name, b->group_name) ||
-            !same_str(a->op_name, b->op_name) || a->rank != b->rank || a->wait_us != b->wait_us ||
-            a->has_sync != b->has_sync || a->synchronization_ms != b->synchronization_ms)
+    /* the detail rows from wherever they are (memory or a spool) */
+    for (size_t i = 0; i < x->ndetails; i++) {
+        cs_wait_detail_row a, b;
+        cs_err err;
+        if (cs_straggler_details(x, i, 1, &a, &err) || cs_straggler_details(y, i, 1, &b, &err)) return false;
+        if (!same_str(a.step, b.step) || !same_str(a.group_name, b.group_name) ||
+            !same_str(a.op_name, b.op_name) || a.rank != b.rank || a.wait_us != b.wait_us ||
+            a.has_sync != b.has_sync || a.synchronization_ms != b.synchronization_ms)
             return false;
     }
     for (size_t i = 0; i < x->offsets.len; i++) {
@@ -1051,6 +1055,13 @@ static uint64_t rng(void)
     return rng_state;
 }
 
+static cs_spool *file_spool(void *arg)
+{
+    cs_err err = {{0}};
+    ++*(int *)arg;
+    return cs_spool_temp_file(NULL, &err);
+}
+
 static void check_shuffles(scenario sc, const cs_straggler_options *opt)
 {
     cs_straggler_result want, got;
@@ -1058,6 +1069,23 @@ static void check_shuffles(scenario sc, const cs_straggler_options *opt)
     cs_err err = {{0}};
     CHECK_INT(run(sc, opt, &want, &rep), 0);
     cs_report_free(&rep);
+    CHECK_INT(want.ndetails, want.details.len);
+    /* the detail rows spooled to a file read back as the ones in memory */
+    int made = 0;
+    cs_straggler_options spooled = {false, 0, NULL, 0, file_spool, &made};
+    if (opt) {
+        spooled = *opt;
+        spooled.new_spool = file_spool;
+        spooled.spool_arg = &made;
+    }
+    CHECK_INT(run(sc, &spooled, &got, &rep), 0);
+    cs_report_free(&rep);
+    CHECK_INT(made, 1);
+    CHECK(got.details.len == 0 && got.detail_log.count == want.details.len);
+    CHECK(same_result(&want, &got));
+    cs_wait_detail_row past;
+    CHECK_INT(cs_straggler_details(&got, got.ndetails, 1, &past, &err), -1);
+    cs_straggler_result_free(&got);
     size_t *perm = cs_xmalloc(sc.nops * sizeof *perm);
     for (int round = 0; round < 5; round++) {
         for (size_t i = 0; i < sc.nops; i++) perm[i] = i;
@@ -1108,7 +1136,7 @@ static void check_shuffles(scenario sc, const cs_straggler_options *opt)
 static void test_determinism(void)
 {
     cs_parallel_group tp = {"tp", "tp-group", NULL, 0};
-    cs_straggler_options opt = {false, 0, &tp, 1};
+    cs_straggler_options opt = {false, 0, &tp, 1, NULL, NULL};
     check_shuffles(SCENARIO(p2p_ranks, p2p_ops), NULL);
     check_shuffles(SCENARIO(one_host, coll_ops), &opt);
     check_shuffles(SCENARIO(prop_ranks, prop_ops), NULL);
