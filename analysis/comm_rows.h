@@ -1,8 +1,10 @@
 /*
 ** comm_rows.h — the per-op and "Total Op Info" rows of
-** ClusterCommunicationTime and ClusterCommunicationBandwidth, parked in a
-** spool (spool.h) one (rank, step) block at a time as the ranks arrive, and
-** read back in the tables' ORDER BY: step, then rank, then within the block.
+** ClusterCommunicationTime and ClusterCommunicationBandwidth (and the
+** matrix's representatives and rows), parked in a spool (spool.h) one
+** (rank, step) block at a time — (rank, step, group) with by_group — as
+** the ranks arrive, and read back in the tables' ORDER BY: step, then rank
+** (then group, rank with by_group), then within the block.
 **
 ** The tables are sorted step first, but the ranks arrive one at a time in
 ** any order; holding every rank's rows until the end made process 0 grow by

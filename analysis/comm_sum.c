@@ -14,11 +14,11 @@
 ** Streaming: cs_comm_acc_add() turns one rank into its per-op rows (sorted
 ** as the table sorts a rank's rows), its totals and its matrix
 ** representatives, keyed by the rank's own groups in the cluster's order
-** (hash text); cs_comm_acc_finish() renumbers the groups, moves the rows
-** into table order (steps, then ranks) in place and merges the
-** representatives.  Every sort that the reference's ORDER BY implies is a
-** stable one here, as glibc's qsort (a merge sort) made the earlier
-** whole-table sorts.
+** (hash text), and parks them in spools (comm_rows.h).  cs_comm_acc_finish()
+** maps every rank's groups to the cluster's (applied as rows are read back)
+** and merges the representatives one (step, group) at a time.  Every sort
+** that the reference's ORDER BY implies is a stable one here, as glibc's
+** qsort (a merge sort) made the earlier whole-table sorts.
 */
 #include "comm_sum.h"
 
@@ -88,9 +88,9 @@ static double pandas_ratio(double x, double y)
 }
 
 /* ------------------------------------------------------------------------
-** Op names: the rows point to one copy per op (summary.c tells the packet
-** rows of one op from another op's by the pointer), packed in blocks rather
-** than one allocation each.
+** Op names of a matrix chunk's representatives (and, with JSON, of every
+** chunk: the links point to them), packed in blocks rather than one
+** allocation each.
 */
 
 #define NAME_BLOCK_SIZE (64 * 1024)
@@ -223,12 +223,8 @@ typedef struct self_claim {
 
 typedef CS_VEC(self_claim) claim_vec;
 
-typedef struct range {
-    size_t first, n;
-} range;
-
-/* A representative row of one rank (a CommAnalyzerMatrix row); the
-** cluster holds one per rank and link key until the finish merges them. */
+/* A representative row of one rank (a CommAnalyzerMatrix row), parked
+** until the finish merges those of one (step, group) over the ranks. */
 typedef struct rep_row {
     cs_comm_step step;
     int64_t rank;
@@ -245,8 +241,9 @@ typedef struct rep_row {
 typedef CS_VEC(rep_row) rep_vec;
 typedef CS_VEC(char *) text_vec;
 
-/* What one added rank keeps.  Its rows carry group indices into its own
-** groups (sorted as the cluster's), renumbered by the finish. */
+/* What one added rank keeps.  Its parked rows carry group indices into its
+** own groups (sorted as the cluster's); the finish gives the row stores the
+** map to the cluster's. */
 typedef struct slot {
     int64_t rank;
     const cs_comm_rank *rec;    /* JSON only: the records (borrowed) */
@@ -260,6 +257,8 @@ typedef struct slot {
 
 struct cs_comm_acc {
     bool rows, json;
+    bool spool_failed;                  /* a spool write failed: the reduce is lost (spool_err) */
+    cs_err spool_err;
     cs_spool *(*new_spool)(void *arg);
     void *spool_arg;
     CS_VEC(slot) slots;
@@ -723,12 +722,16 @@ static void free_slot(slot *s);
 
 int cs_comm_acc_add(cs_comm_acc *acc, int64_t rank, const cs_comm_rank *rec, cs_err *err)
 {
+    if (acc->spool_failed) return cs_fail(err, "communication: %s", acc->spool_err.msg);
     if (!rec || !records_valid(rec))
         return cs_fail(err, "communication: malformed records of rank %" PRId64, rank);
     slot s = {.rank = rank, .rec = acc->json ? rec : NULL};
     s.groups = sorted_groups(rec->groups.items, rec->groups.len);
     rank_in r = {rank, rec, map_groups(rec, s.groups.items, s.groups.len)};
     if ((acc->rows && rank_rows(acc, &r, &s, err)) || rank_reps(acc, &r, &s, err)) {
+        /* part of the rank may be parked already: nothing more can be added */
+        acc->spool_failed = true;
+        acc->spool_err = *err;
         free(r.group);
         free_slot(&s);
         return -1;
@@ -1525,6 +1528,11 @@ int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t n
         cs_comm_acc_free(acc);
         return cs_fail(err, "communication: NULL input array");
     }
+    if (acc->spool_failed) {
+        cs_fail(err, "communication: %s", acc->spool_err.msg);
+        cs_comm_acc_free(acc);
+        return -1;
+    }
     ctx c = {acc->slots.items, acc->slots.len, NULL, NULL, NULL, {0}, NULL, NULL, out};
     sort_items(c.s, c.ns, sizeof *c.s, cmp_slot);
     for (size_t i = 1; i < c.ns; i++) {
@@ -1597,7 +1605,12 @@ static const void *rows_next(const cs_comm_rows *rows, cs_comm_cursor *at)
     if (!at->reader) at->reader = cs_comm_rows_open(rows);
     const void *row = cs_comm_rows_next(at->reader, &at->failed, &at->err);
     if (row) at->row++;
-    else cs_comm_cursor_close(at);
+    else {
+        if (!at->failed)    /* a walk that ends short would restart: an error, never a loop */
+            at->failed = cs_fail(&at->err, "internal error: %zu of %zu rows read back", at->row,
+                                 cs_comm_rows_count(rows)) != 0;
+        cs_comm_cursor_close(at);
+    }
     return row;
 }
 

@@ -210,7 +210,8 @@ typedef struct cs_comm_sum {
 ** until cs_comm_sum_free().  NULL opt builds everything.
 ** cs_comm_acc_add(): one analysed rank.  Without JSON the records are only
 ** read during the call.  Returns -1 with a message for malformed records
-** (the accumulator stays usable; the rank is not added).
+** (the accumulator stays usable; the rank is not added) and when a spool
+** fails (then every later add and the finish fail too).
 ** cs_comm_acc_finish(): info[0..ninfo) is the union of the ranks'
 ** parallel_group_info (cs_group_map.info): a group listed there maps local
 ** rank i to its i-th smallest global rank (§8.6 item 6, fix); a group not

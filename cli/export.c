@@ -75,9 +75,9 @@ static int build_outputs(const cs_options *o, const cs_cluster *c, const cs_repo
     }
     t->has_comm_time = c->comm_ran && cs_mode_runs_comm_time(o->mode);
     t->has_matrix = c->comm_ran && cs_mode_runs_matrix(o->mode);
-    /* The database and the CSV files get the tables that grow with the
-    ** cluster a slice at a time (write_sliced, write_csv_sliced); the
-    ** workbook needs them whole. */
+    /* The tables that grow with the cluster are written a slice at a time
+    ** (write_sliced, write_csv_sliced, add_sliced_sheet); the workbook needs
+    ** their columns here and the matrix totals for its heat map. */
     int rc = 0;
     if (form == CS_FORM_XLSX) {
         /* their columns only: the sheets get the rows a slice at a time */
@@ -340,7 +340,7 @@ static int add_sliced_sheet(cs_xlsx *x, const char *name, slice_fn next, const v
     int rc = cs_xlsx_add_table_from(x, name, &first, more ? &rest : NULL, so, cut, err);
     cs_table_free(&first);
     cs_comm_cursor_close(&ss.at);
-    if (rc == 0 && ss.at.failed) rc = cs_fail(err, "%s", ss.at.err.msg);
+    if (ss.at.failed) rc = cs_fail(err, "%s", ss.at.err.msg);     /* the cause, not the short count */
     return rc;
 }
 

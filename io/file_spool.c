@@ -4,6 +4,7 @@
 #include "file_spool.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -12,20 +13,26 @@ typedef struct file_spool {
     cs_spool base;      /* first: a cs_spool * is a file_spool * */
     int fd;
     uint64_t size;      /* bytes written */
+    bool broken;        /* a write failed: the spool takes no more */
     char *path;         /* for messages only: the file is already unlinked */
 } file_spool;
 
 static int file_write(cs_spool *sp, const void *data, size_t size, uint64_t *at, cs_err *err)
 {
     file_spool *f = (file_spool *)sp;
+    if (f->broken) return cs_fail(err, "temporary file %s: an earlier write failed", f->path);
     *at = f->size;
     const char *p = data;
     for (size_t done = 0; done < size;) {
-        ssize_t n = write(f->fd, p + done, size - done);
+        /* at an explicit offset: a partial write that fails leaves no doubt
+        ** about where the next record goes (there is none: broken) */
+        ssize_t n = pwrite(f->fd, p + done, size - done, (off_t)(f->size + done));
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0)
+        if (n <= 0) {
+            f->broken = true;
             return cs_fail(err, "temporary file %s: cannot write %zu bytes: %s", f->path, size,
                            n < 0 ? strerror(errno) : "no progress");
+        }
         done += (size_t)n;
     }
     f->size += size;

@@ -187,6 +187,7 @@ static void finish_sheet(sheet_writer *w, const cs_table *t, int64_t *truncated,
 int cs_xlsx_add_table_from(cs_xlsx *x, const char *name, const cs_table *t, const cs_table_source *more,
                            const cs_sheet_options *opt, int64_t *truncated, cs_err *err)
 {
+    if (truncated) *truncated = 0;
     sheet_writer w = {x, workbook_add_worksheet(x->wb, name), name, NULL, opt, opt ? opt->side : NULL, 0, 0,
                       NULL, 0, more ? more->nrows : cs_table_nrows(t), 0};
     size_t room = LXW_ROW_MAX - 2;  /* header + the note row */

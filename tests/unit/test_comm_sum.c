@@ -854,6 +854,50 @@ static void check_time_order(const cs_comm_sum *s)
     CHECK_INT(n, cs_comm_time_rows(s));
 }
 
+/* A memory spool that takes writes_left writes, then fails. */
+static int writes_left;
+static int (*memory_write)(cs_spool *, const void *, size_t, uint64_t *, cs_err *);
+
+static int limited_write(cs_spool *sp, const void *data, size_t size, uint64_t *at, cs_err *err)
+{
+    if (writes_left-- > 0) return memory_write(sp, data, size, at, err);
+    return cs_fail(err, "disk full");
+}
+
+static cs_spool *limited_spool(void *arg)
+{
+    (void)arg;
+    cs_spool *sp = cs_spool_memory();
+    memory_write = sp->write;
+    sp->write = limited_write;
+    return sp;
+}
+
+/* A spool that fails part way through a rank: that add fails, and so do
+** every later add and the finish (part of the rank may be parked). */
+static void test_spool_failure(void)
+{
+    cs_comm_rank r[3];
+    for (uint32_t k = 0; k < 3; k++) multi_records(&r[k], k);
+    writes_left = 3;
+    cs_comm_sum_options opt = {true, false, limited_spool, NULL};
+    cs_comm_acc *acc = cs_comm_acc_new(&opt);
+    cs_err err = {{0}};
+    int rc = 0;
+    for (uint32_t k = 0; k < 3 && rc == 0; k++) rc = cs_comm_acc_add(acc, k, &r[k], &err);
+    CHECK_INT(rc, -1);
+    CHECK(strstr(err.msg, "disk full") != NULL);
+    cs_err later = {{0}};
+    CHECK_INT(cs_comm_acc_add(acc, 7, &r[0], &later), -1);
+    CHECK(strstr(later.msg, "disk full") != NULL);
+    cs_comm_sum s;
+    memset(&s, 0, sizeof s);
+    cs_err fin = {{0}};
+    CHECK_INT(cs_comm_acc_finish(acc, NULL, 0, &s, &fin), -1);
+    CHECK(strstr(fin.msg, "disk full") != NULL);
+    for (int k = 0; k < 3; k++) cs_comm_rank_free(&r[k]);
+}
+
 /* A spool factory for the reduce: temporary files, counted. */
 static cs_spool *file_spool(void *arg)
 {
@@ -984,6 +1028,7 @@ int main(void)
     test_sets();
     test_end_to_end();
     test_streaming();
+    test_spool_failure();
     test_codec();
     return check_report();
 }
