@@ -52,8 +52,8 @@ best() { # best N CMD... -> best wall time in seconds
   printf '%.2f' "$best"
 }
 
-rss_of_run() { # rss_of_run NP DIR [MODE] -> "max_MB" over the MPI processes (RSS_WHO=workers: ranks >= 1 only)
-  local np=$1 dir=$2 mode=${3:-all} out
+rss_of_run() { # rss_of_run NP DIR [MODE [EXPORT]] -> "max_MB" over the MPI processes (RSS_WHO=workers: ranks >= 1 only)
+  local np=$1 dir=$2 mode=${3:-all} export=${4:-db} out
   out=$(mktemp -d)
   cat > "$out/wrap.sh" <<WRAP
 #!/bin/sh
@@ -61,7 +61,7 @@ exec /usr/bin/time -f '%M' -o "$out/rss.\$OMPI_COMM_WORLD_RANK" "\$@"
 WRAP
   chmod +x "$out/wrap.sh"
   mpirun --oversubscribe -np "$np" "$out/wrap.sh" $bin/clusterscope -m "$mode" -d "$dir" -o "$out" \
-    --export_type db --quiet >/dev/null 2>&1 || true
+    --export_type "$export" --quiet >/dev/null 2>&1 || true
   local files=("$out"/rss.*)
   [ "${RSS_WHO:-all}" = workers ] && files=($(ls "$out"/rss.* | grep -v '\.0$'))
   cat "${files[@]}" | awk '{kb=$1; if (kb>m) m=kb} END {printf "%.1f", m/1024}'
@@ -107,4 +107,15 @@ for n in $scaling; do
   echo "| $n | $(du -sb "$d" | awk '{printf "%.3f", $1/1e9}') | $(rss_of_run 1 "$d") MB | $(rss_of_run 2 "$d") MB |" \
        "$(RSS_WHO=workers rss_of_run 2 "$d") MB |" \
        "$(rss_of_run 1 "$d" module_statistic) MB | $(rss_of_run 2 "$d" module_statistic) MB |"
+done
+echo
+echo "Peak RSS of process 0 by export type and analysis (-m all unless said; P = 1):"
+echo
+echo "| ranks | db | csv | excel | -m straggler, db | -m communication_time, db | -m communication_matrix, db |"
+echo "|---|---|---|---|---|---|---|"
+for n in $scaling; do
+  d=$(gen "$n" "$scaling_kpo")
+  echo "| $n | $(rss_of_run 1 "$d") MB | $(rss_of_run 1 "$d" all csv) MB | $(rss_of_run 1 "$d" all excel) MB |" \
+       "$(rss_of_run 1 "$d" straggler) MB | $(rss_of_run 1 "$d" communication_time) MB |" \
+       "$(rss_of_run 1 "$d" communication_matrix) MB |"
 done
