@@ -148,6 +148,43 @@ static void test_db(void)
     cs_report_free(&report);
 }
 
+static bool has_note(const cs_report *r, const char *part)
+{
+    for (size_t i = 0; i < r->lines.len; i++)
+        if (strstr(r->lines.items[i].text, part)) return true;
+    return false;
+}
+
+/* Without a usable $TMPDIR the rows that wait for the export stay in
+** memory: the same tables, and a note that says so. */
+static void test_no_tmpdir(void)
+{
+    char root[4096], path[4200];
+    fx_tmp(root, sizeof root, "pipeline_no_tmpdir");
+    make_cluster(root);
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? cs_xstrdup(old) : NULL;
+    setenv("TMPDIR", "/nonexistent/cs-test-tmpdir", 1);
+    cs_report report = {0};
+    cs_err err = {""};
+    CHECK_INT(run(root, "db", &report, &err), 0);
+    if (saved) setenv("TMPDIR", saved, 1);
+    else unsetenv("TMPDIR");
+    free(saved);
+    CHECK(has_note(&report, "rows that wait for the export were kept in memory"));
+    CHECK(has_note(&report, "/nonexistent/cs-test-tmpdir"));
+    snprintf(path, sizeof path, "%s/cluster_analysis_output/cluster_analysis.db", root);
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT count(*) FROM ClusterStepTraceTime", -1, &st, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(st, 0), 3);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    cs_report_free(&report);
+}
+
 /* analyses.md §5.2 G1 end to end: the reference's rows for that database
 ** (its module names Layer_0 / Layer_1: the two Layer instances run different
 ** op sequences), read from SQLite through the whole pipeline. */
@@ -191,6 +228,7 @@ int main(void)
 {
     test_csv();
     test_db();
+    test_no_tmpdir();
     test_module_g1();
     return check_report();
 }
