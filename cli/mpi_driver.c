@@ -14,6 +14,7 @@
 #include <mpi.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@ typedef struct job {
     bool show_progress;
     bool bar;               /* process 0 draws a live bar; every process reports its counts */
     FILE *bar_out;
+    bool made_output_root;  /* process 0 created the -o folder (removed again if it stays empty) */
 } job;
 
 #define TAG_RESULT 7001     /* one rank's encoded result */
@@ -112,6 +114,8 @@ static int share_discovery(job *j, cs_discovery *d, cs_report *report)
         ** skipped list), as the reference stores them. */
         char root[PATH_MAX];
         if (!realpath(j->opt.input_dir, root)) snprintf(root, sizeof root, "%s", j->opt.input_dir);
+        struct stat st;
+        j->made_output_root = stat(j->opt.output_dir, &st) != 0;
         if (cs_discover(root, j->opt.rank_list, j->opt.nrank_list, d, report, &err) ||
             cs_prepare_output_dir(&j->opt, &err)) {
             fprintf(stderr, "clusterscope: error: %s\n", err.msg);
@@ -334,6 +338,7 @@ static void print_report(const job *j, const cs_report *report)
 {
     for (size_t i = 0; i < report->skips.len; i++) {
         const cs_skip *s = &report->skips.items[i];
+        /* outputs.md §2 fixes the form, "[PATH]" even when there is no path */
         if (s->has_rank)
             fprintf(stderr, "clusterscope: skipped: rank %" PRId64 " (%s): %s [%s]\n", s->rank, s->analysis,
                     s->reason, s->path);
@@ -402,10 +407,12 @@ static int run_job(job *j)
     }
     check_mpi(MPI_Bcast(&rc, 1, MPI_INT64_T, 0, MPI_COMM_WORLD), "Bcast");
     if (rc == 2 && j->me == 0) {
-        /* a fatal error writes nothing: drop the output folder if it stayed empty */
+        /* a fatal error writes nothing: drop the output folders if they stayed
+        ** empty (rmdir removes nothing else), -o itself only if this run made it */
         char *dir = cs_xasprintf("%s/cluster_analysis_output", j->opt.output_dir);
         rmdir(dir);
         free(dir);
+        if (j->made_output_root) rmdir(j->opt.output_dir);
     }
     cs_report_free(&report);
     cs_discovery_free(&d);

@@ -45,6 +45,10 @@ check_eq "step_id 1" "$(code run_cs 1 -d "$in" -o "$CS_TMP/o4" --export_type csv
 check_eq "step_id 1 rows" "$(grep -c ',rank,' "$CS_TMP/o4/cluster_analysis_output/cluster_step_trace_time.csv")" 4
 check_eq "step_id 99" "$(code run_cs 1 -d "$in" -o "$CS_TMP/o5" --export_type csv --step_id 99)" 2
 check "step_id 99 message" grep -q "no rank has this step; step ids found: 1" "$CS_TMP/stderr"
+check "fatal error: the -o folder it made is gone" test ! -e "$CS_TMP/o5"
+mkdir -p "$CS_TMP/o6"
+check_eq "step_id 99 into an existing -o" "$(code run_cs 1 -d "$in" -o "$CS_TMP/o6" --step_id 99)" 2
+check "fatal error: an existing -o stays, empty" test -d "$CS_TMP/o6" -a ! -e "$CS_TMP/o6/cluster_analysis_output"
 # --progress bar (forced without a terminal): the live line, redrawn with \r,
 # then the phase lines; --progress none: nothing but the report
 # (under mpirun the processes get a terminal on stdout from Open MPI, so the bar
