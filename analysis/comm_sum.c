@@ -22,6 +22,9 @@
 */
 #include "comm_sum.h"
 
+#include "codec.h"
+#include "rank_result.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
@@ -244,9 +247,18 @@ typedef CS_VEC(char *) text_vec;
 /* What one added rank keeps.  Its parked rows carry group indices into its
 ** own groups (sorted as the cluster's); the finish gives the row stores the
 ** map to the cluster's. */
+/* JSON: one step of a rank's records, encoded in the JSON spool. */
+typedef struct json_part {
+    cs_comm_step step;
+    uint64_t at, size;
+} json_part;
+
+typedef CS_VEC(json_part) json_parts;
+
 typedef struct slot {
     int64_t rank;
-    const cs_comm_rank *rec;    /* JSON only: the records (borrowed) */
+    json_parts json;            /* JSON only: its records by step, ascending */
+    CS_VEC(uint32_t) kinds;     /* JSON only: 2 × group + p2p of its ops, distinct */
     group_list groups;          /* the rank's groups, sorted by hash text, one per hash */
     text_vec types;             /* its matrix op types, in first-seen op order */
     claim_vec claims;           /* its self links, distinct */
@@ -264,6 +276,8 @@ struct cs_comm_acc {
     CS_VEC(slot) slots;
     cs_comm_rows *time, *bandwidth;     /* the parked table rows */
     cs_comm_rows *reps;                 /* the parked matrix representatives */
+    cs_spool *json_spool;               /* JSON: the ranks' records by step */
+    size_t json_ops;                    /* JSON: ops parked there */
 };
 
 /* One rank while it is added. */
@@ -664,6 +678,86 @@ static int rank_reps(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
     return rc;
 }
 
+/* ------------------------------------------------------------------------
+** JSON: one rank's records, step by step, into the JSON spool.
+*/
+
+/* The ops of one step (indices ascending) as records of their own: every
+** group of the rank (indices unchanged), the ops' bands and packets. */
+static void step_records(const cs_comm_rank *rec, const uint32_t *ops, size_t n, cs_comm_rank *out)
+{
+    memset(out, 0, sizeof *out);
+    out->groups = rec->groups;      /* borrowed: the caller does not free them */
+    for (size_t k = 0; k < n; k++) {
+        cs_comm_op op = rec->ops.items[ops[k]];
+        op.band_first = (uint32_t)out->bands.len;
+        for (uint32_t b = 0; b < op.nbands; b++) {
+            cs_comm_band band = rec->bands.items[rec->ops.items[ops[k]].band_first + b];
+            uint32_t first = band.packet_first;
+            band.packet_first = (uint32_t)out->packets.len;
+            for (uint32_t p = 0; p < band.npackets; p++) CS_VEC_PUSH(out->packets, rec->packets.items[first + p]);
+            CS_VEC_PUSH(out->bands, band);
+        }
+        op.link_first = op.nlinks = 0;
+        CS_VEC_PUSH(out->ops, op);
+    }
+}
+
+typedef struct step_op {
+    cs_comm_step step;
+    uint32_t op;
+} step_op;
+
+static int cmp_step_op(const void *a, const void *b)
+{
+    const step_op *x = a, *y = b;
+    int s = step_cmp(x->step, y->step);
+    if (s) return s;
+    CMP(x->op, y->op);
+    return 0;
+}
+
+static void add_kind(slot *s, uint32_t kind)
+{
+    for (size_t i = 0; i < s->kinds.len; i++)
+        if (s->kinds.items[i] == kind) return;
+    CS_VEC_PUSH(s->kinds, kind);
+}
+
+/* The rank's records for cluster_communication.json, one encoded part per
+** step, and the (group, p2p) kinds it has ops of (the JSON rank sets). */
+static int rank_json(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
+{
+    size_t n = r->rec->ops.len;
+    step_op *v = cs_xmalloc((n ? n : 1) * sizeof *v);
+    for (size_t o = 0; o < n; o++) {
+        const cs_comm_op *op = &r->rec->ops.items[o];
+        v[o] = (step_op){op_step(op), (uint32_t)o};
+        add_kind(s, 2 * r->group[op->group] + (op->p2p ? 1 : 0));
+    }
+    sort_items(v, n, sizeof *v, cmp_step_op);
+    uint32_t *ops = cs_xmalloc((n ? n : 1) * sizeof *ops);
+    int rc = 0;
+    for (size_t i = 0, j; i < n && rc == 0; i = j) {
+        for (j = i; j < n && step_cmp(v[j].step, v[i].step) == 0; j++) ops[j - i] = v[j].op;
+        cs_comm_rank part;
+        step_records(r->rec, ops, j - i, &part);
+        cs_encoder e = {0};
+        cs_comm_rank_encode(&part, &e);
+        json_part jp = {v[i].step, 0, e.len};
+        rc = cs_spool_write(acc->json_spool, e.buf, e.len, &jp.at, err);
+        CS_VEC_PUSH(s->json, jp);
+        free(e.buf);
+        free(part.ops.items);
+        free(part.bands.items);
+        free(part.packets.items);
+    }
+    free(ops);
+    free(v);
+    acc->json_ops += n;
+    return rc;
+}
+
 /* Index ranges of a record (it may come from a decoded buffer): the reduce
 ** trusts them afterwards. */
 static bool records_valid(const cs_comm_rank *r)
@@ -715,6 +809,7 @@ cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt)
     acc->time = cs_comm_rows_new(&time_kind, acc->rows ? new_spool(acc) : cs_spool_memory());
     acc->bandwidth = cs_comm_rows_new(&bw_kind, acc->rows ? new_spool(acc) : cs_spool_memory());
     acc->reps = cs_comm_rows_new(&rep_kind, new_spool(acc));
+    if (acc->json) acc->json_spool = new_spool(acc);
     return acc;
 }
 
@@ -725,10 +820,11 @@ int cs_comm_acc_add(cs_comm_acc *acc, int64_t rank, const cs_comm_rank *rec, cs_
     if (acc->spool_failed) return cs_fail(err, "communication: %s", acc->spool_err.msg);
     if (!rec || !records_valid(rec))
         return cs_fail(err, "communication: malformed records of rank %" PRId64, rank);
-    slot s = {.rank = rank, .rec = acc->json ? rec : NULL};
+    slot s = {.rank = rank};
     s.groups = sorted_groups(rec->groups.items, rec->groups.len);
     rank_in r = {rank, rec, map_groups(rec, s.groups.items, s.groups.len)};
-    if ((acc->rows && rank_rows(acc, &r, &s, err)) || rank_reps(acc, &r, &s, err)) {
+    if ((acc->rows && rank_rows(acc, &r, &s, err)) || rank_reps(acc, &r, &s, err) ||
+        (acc->json && rank_json(acc, &r, &s, err))) {
         /* part of the rank may be parked already: nothing more can be added */
         acc->spool_failed = true;
         acc->spool_err = *err;
@@ -761,7 +857,6 @@ typedef struct group_map {
 typedef struct ctx {
     slot *s;                    /* the added ranks, sorted by rank */
     size_t ns;
-    uint32_t **rec_group;       /* JSON: per slot, rec->groups index -> cluster index */
     group_map *map;             /* per cluster group */
     uint32_t *set_of;           /* JSON: per cluster group × 2 (collective, p2p): set, UINT32_MAX if none */
     text_vec types;             /* matrix op types of the cluster, interned in rank order */
@@ -794,6 +889,7 @@ static uint32_t *copy_map(const uint32_t *map, size_t n)
 static void renumber_slot(cs_comm_acc *acc, slot *s, const uint32_t *map)
 {
     for (size_t k = 0; k < s->claims.len; k++) renumber(&s->claims.items[k].group, map);
+    for (size_t k = 0; k < s->kinds.len; k++) s->kinds.items[k] = 2 * map[s->kinds.items[k] / 2] + s->kinds.items[k] % 2;
     size_t n = s->groups.len;
     cs_comm_rows_set_groups(acc->reps, s->rep_id, copy_map(map, n), n);
     if (!acc->rows) return;
@@ -964,10 +1060,8 @@ static void build_sets(ctx *c)
     size_t ng = c->out->groups.len;
     set_ref *refs = cs_xcalloc(2 * (ng ? ng : 1), sizeof *refs);
     for (size_t i = 0; i < c->ns; i++) {
-        const cs_comm_rank *rec = c->s[i].rec;
-        for (size_t o = 0; o < rec->ops.len; o++) {
-            const cs_comm_op *op = &rec->ops.items[o];
-            set_ref *s = &refs[2 * c->rec_group[i][op->group] + op->p2p];
+        for (size_t k = 0; k < c->s[i].kinds.len; k++) {
+            set_ref *s = &refs[c->s[i].kinds.items[k]];
             if (!s->ranks.len || s->ranks.items[s->ranks.len - 1] != c->s[i].rank)
                 CS_VEC_PUSH(s->ranks, c->s[i].rank);    /* ranks come ascending */
         }
@@ -1006,28 +1100,47 @@ static uint32_t set_of(const ctx *c, uint32_t group, bool p2p)
 ** cluster_communication.json: per-op entries and "Total Op Info" per set.
 */
 
-/* "Total Op Info@<group>" of cluster_communication.json for the ops of the
-** run in one set: Python sums (+=) in op order. */
-static void json_total(const ctx *c, const rank_in *r, const op_ref *run, size_t n, uint32_t set)
+/* The JSON records kept for cluster_communication.json: every rank's
+** records, one encoded part per step, and the set of each (group, kind). */
+typedef struct json_rank_parts {
+    int64_t rank;
+    json_parts parts;           /* by step, ascending */
+} json_rank_parts;
+
+struct cs_comm_json_store {
+    cs_spool *spool;
+    CS_VEC(json_rank_parts) ranks;  /* ascending */
+    uint32_t *set_of;           /* per cluster group × 2 (collective, p2p): set, UINT32_MAX if none */
+    size_t ngroups;
+};
+
+static uint32_t store_set_of(const cs_comm_json_store *st, uint32_t group, bool p2p)
 {
-    cs_comm_sum *out = c->out;
+    return group < st->ngroups ? st->set_of[2 * (size_t)group + (p2p ? 1 : 0)] : UINT32_MAX;
+}
+
+/* "Total Op Info" of one (step, group) run of a rank, over its ops of one set:
+** plain sums in op order (the reference adds with Python's +=). */
+static void json_total(const cs_comm_json_store *st, const rank_in *r, const op_ref *run, size_t n, uint32_t set,
+                       cs_comm_json_block *b)
+{
     cs_comm_json_total tot = {.set = set, .step = run[0].step, .group = run[0].group, .rank = r->rank};
     CS_VEC(cs_comm_packet) dist[CS_BAND_COUNT] = {{0}};
     for (size_t k = 0; k < n; k++) {
         const cs_comm_op *op = &r->rec->ops.items[run[k].op];
-        if (set_of(c, run[k].group, op->p2p) != set) continue;
+        if (store_set_of(st, run[k].group, op->p2p) != set) continue;
         tot.elapse_ms += op->elapse_ms;
         tot.transit_ms += op->transit_ms;
         tot.wait_ms += op->wait_ms;
         tot.sync_ms += op->sync_ms;
         tot.idle_ms += op->idle_ms;
         for (int type = 0; type < CS_BAND_COUNT; type++) {
-            const cs_comm_band *b = op_band(r->rec, op, type);
-            if (!b) continue;
-            tot.band[type].size_mb += b->size_mb;
-            tot.band[type].time_ms += b->time_ms;
-            for (uint32_t p = 0; p < b->npackets; p++) {
-                const cs_comm_packet *pk = &r->rec->packets.items[b->packet_first + p];
+            const cs_comm_band *bd = op_band(r->rec, op, type);
+            if (!bd) continue;
+            tot.band[type].size_mb += bd->size_mb;
+            tot.band[type].time_ms += bd->time_ms;
+            for (uint32_t p = 0; p < bd->npackets; p++) {
+                const cs_comm_packet *pk = &r->rec->packets.items[bd->packet_first + p];
                 size_t i = 0;
                 while (i < dist[type].len && dist[type].items[i].size_mb != pk->size_mb) i++;
                 if (i == dist[type].len) {
@@ -1042,42 +1155,44 @@ static void json_total(const ctx *c, const rank_in *r, const op_ref *run, size_t
     tot.wait_ratio = cs_compute_ratio(tot.wait_ms, tot.wait_ms + tot.transit_ms);
     tot.sync_ratio = cs_compute_ratio(tot.sync_ms, tot.sync_ms + tot.transit_ms);
     for (int type = 0; type < CS_BAND_COUNT; type++) {
-        cs_comm_json_band *b = &tot.band[type];
-        b->bandwidth = cs_compute_ratio(b->size_mb, b->time_ms);
-        b->packet_first = (uint32_t)out->json_packets.len;
-        b->npackets = (uint32_t)dist[type].len;
-        for (size_t i = 0; i < dist[type].len; i++) CS_VEC_PUSH(out->json_packets, dist[type].items[i]);
+        cs_comm_json_band *bd = &tot.band[type];
+        bd->bandwidth = cs_compute_ratio(bd->size_mb, bd->time_ms);
+        bd->packet_first = (uint32_t)b->packets.len;
+        bd->npackets = (uint32_t)dist[type].len;
+        for (size_t i = 0; i < dist[type].len; i++) CS_VEC_PUSH(b->packets, dist[type].items[i]);
         free(dist[type].items);
     }
-    CS_VEC_PUSH(out->json_totals, tot);
+    CS_VEC_PUSH(b->totals, tot);
 }
 
-static void json_rank(ctx *c, size_t i)
+/* One rank's entries of block b (its records of b's step): its ops of b's
+** set, and a total for every (step, group) run that has some.  Returns
+** whether it had any. */
+static bool json_rank(const cs_comm_sum *s, int64_t rank, const cs_comm_rank *rec, cs_comm_json_block *b)
 {
-    const slot *s = &c->s[i];
-    rank_in r = {s->rank, s->rec, c->rec_group[i]};
-    size_t n = s->rec->ops.len;
+    const cs_comm_json_store *st = s->json_store;
+    rank_in r = {rank, rec, map_groups(rec, s->groups.items, s->groups.len)};
+    size_t n = rec->ops.len, first = b->ops.len;
     for (size_t o = 0; o < n; o++) {
-        const cs_comm_op *op = &s->rec->ops.items[o];
-        cs_comm_json_op j = {set_of(c, r.group[op->group], op->p2p), s->rank, s->rec, (uint32_t)o};
-        CS_VEC_PUSH(c->out->json_ops, j);
+        const cs_comm_op *op = &rec->ops.items[o];
+        if (store_set_of(st, r.group[op->group], op->p2p) != b->set) continue;
+        cs_comm_json_op j = {b->set, rank, rec, (uint32_t)o};
+        CS_VEC_PUSH(b->ops, j);
     }
-    op_ref *refs = op_refs(&r);
-    for (size_t a = 0; a < n;) {
-        size_t b = run_end(refs, n, a);
-        /* One JSON total per set used in the run: p2p and collective ops of
-        ** a group share one when their rank sets are equal. */
-        uint32_t sets[2] = {UINT32_MAX, UINT32_MAX};
-        for (size_t k = a; k < b; k++) {
-            uint32_t set = set_of(c, refs[k].group, s->rec->ops.items[refs[k].op].p2p);
-            if (sets[0] == UINT32_MAX) sets[0] = set;
-            else if (set != sets[0]) sets[1] = set;
+    if (b->ops.len > first) {
+        op_ref *refs = op_refs(&r);
+        for (size_t a = 0; a < n;) {
+            size_t e = run_end(refs, n, a);
+            bool any = false;
+            for (size_t k = a; k < e && !any; k++)
+                any = store_set_of(st, refs[k].group, rec->ops.items[refs[k].op].p2p) == b->set;
+            if (any) json_total(st, &r, refs + a, e - a, b->set, b);
+            a = e;
         }
-        for (int k = 0; k < 2; k++)
-            if (sets[k] != UINT32_MAX) json_total(c, &r, refs + a, b - a, sets[k]);
-        a = b;
+        free(refs);
     }
-    free(refs);
+    free(r.group);
+    return b->ops.len > first;
 }
 
 static int cmp_json_total(const void *a, const void *b)
@@ -1091,15 +1206,148 @@ static int cmp_json_total(const void *a, const void *b)
     return 0;
 }
 
-static void json_time(ctx *c)
+/* The JSON store: the sets, and the slots' parts handed over (slots sorted by rank). */
+static void json_time(ctx *c, cs_comm_acc *acc)
 {
-    c->rec_group = cs_xcalloc(c->ns ? c->ns : 1, sizeof *c->rec_group);
-    for (size_t i = 0; i < c->ns; i++)
-        c->rec_group[i] = map_groups(c->s[i].rec, c->out->groups.items, c->out->groups.len);
     build_sets(c);
-    for (size_t i = 0; i < c->ns; i++) json_rank(c, i);
-    cs_comm_sum *out = c->out;
-    sort_items(out->json_totals.items, out->json_totals.len, sizeof *out->json_totals.items, cmp_json_total);
+    cs_comm_json_store *st = cs_xcalloc(1, sizeof *st);
+    st->spool = acc->json_spool;
+    acc->json_spool = NULL;
+    st->ngroups = c->out->groups.len;
+    st->set_of = cs_xmalloc(2 * (st->ngroups ? st->ngroups : 1) * sizeof *st->set_of);
+    memcpy(st->set_of, c->set_of, 2 * st->ngroups * sizeof *st->set_of);
+    for (size_t i = 0; i < c->ns; i++) {
+        json_rank_parts rp = {c->s[i].rank, c->s[i].json};
+        memset(&c->s[i].json, 0, sizeof c->s[i].json);
+        CS_VEC_PUSH(st->ranks, rp);
+    }
+    c->out->json_store = st;
+    c->out->json_ops = acc->json_ops;
+}
+
+static void json_store_free(cs_comm_json_store *st)
+{
+    if (!st) return;
+    for (size_t i = 0; i < st->ranks.len; i++) free(st->ranks.items[i].parts.items);
+    free(st->ranks.items);
+    free(st->set_of);
+    cs_spool_close(st->spool);
+    free(st);
+}
+
+static void json_block_free(cs_comm_json_block *b)
+{
+    for (size_t i = 0; i < b->records.len; i++) {
+        cs_comm_rank_free(b->records.items[i]);
+        free(b->records.items[i]);
+    }
+    free(b->records.items);
+    free(b->ops.items);
+    free(b->totals.items);
+    free(b->packets.items);
+    memset(b, 0, sizeof *b);
+}
+
+static const json_rank_parts *parts_of(const cs_comm_json_store *st, int64_t rank)
+{
+    size_t lo = 0, hi = st->ranks.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->ranks.items[mid].rank < rank) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < st->ranks.len && st->ranks.items[lo].rank == rank ? &st->ranks.items[lo] : NULL;
+}
+
+/* A rank's records of one step back from the spool (NULL: none that step). */
+static int read_part(const cs_comm_json_store *st, const json_rank_parts *rp, cs_comm_step step,
+                     cs_comm_rank **out, cs_err *err)
+{
+    *out = NULL;
+    const json_part *jp = NULL;
+    for (size_t k = 0; rp && k < rp->parts.len && !jp; k++)
+        if (step_cmp(rp->parts.items[k].step, step) == 0) jp = &rp->parts.items[k];
+    if (!jp) return 0;
+    unsigned char *buf = cs_xmalloc(jp->size ? jp->size : 1);
+    int rc = cs_spool_read(st->spool, jp->at, buf, jp->size, err);
+    cs_comm_rank *rec = cs_xcalloc(1, sizeof *rec);
+    if (rc == 0) {
+        cs_decoder d = {buf, jp->size, 0, false};
+        cs_comm_rank_decode(&d, rec);
+        if (d.failed || d.pos != jp->size || !records_valid(rec))
+            rc = cs_fail(err, "communication: the JSON records of rank %" PRId64 " read back damaged", rp->rank);
+    }
+    free(buf);
+    if (rc) {
+        cs_comm_rank_free(rec);
+        free(rec);
+        return -1;
+    }
+    *out = rec;
+    return 0;
+}
+
+static int cmp_step_value(const void *a, const void *b)
+{
+    return step_cmp(*(const cs_comm_step *)a, *(const cs_comm_step *)b);
+}
+
+/* The steps any member of a set has records of, ascending. */
+static size_t set_steps(const cs_comm_json_store *st, const cs_comm_rank_set *set, cs_comm_step **out)
+{
+    CS_VEC(cs_comm_step) v = {0};
+    for (size_t i = 0; i < set->nranks; i++) {
+        const json_rank_parts *rp = parts_of(st, set->ranks[i]);
+        for (size_t k = 0; rp && k < rp->parts.len; k++) CS_VEC_PUSH(v, rp->parts.items[k].step);
+    }
+    sort_items(v.items, v.len, sizeof *v.items, cmp_step_value);
+    size_t u = 0;
+    for (size_t i = 0; i < v.len; i++)
+        if (!u || step_cmp(v.items[u - 1], v.items[i]) != 0) v.items[u++] = v.items[i];
+    *out = v.items;
+    return u;
+}
+
+/* Block (set, step): the members' records of the step, their entries. */
+static int build_block(const cs_comm_sum *s, uint32_t set, cs_comm_step step, cs_comm_json_block *b, cs_err *err)
+{
+    const cs_comm_json_store *st = s->json_store;
+    const cs_comm_rank_set *rs = &s->sets.items[set];
+    memset(b, 0, sizeof *b);
+    b->set = set;
+    b->step = step;
+    for (size_t i = 0; i < rs->nranks; i++) {
+        cs_comm_rank *rec;
+        if (read_part(st, parts_of(st, rs->ranks[i]), step, &rec, err)) return -1;
+        if (!rec) continue;
+        if (json_rank(s, rs->ranks[i], rec, b)) {
+            CS_VEC_PUSH(b->records, rec);
+        } else {
+            cs_comm_rank_free(rec);
+            free(rec);
+        }
+    }
+    sort_items(b->totals.items, b->totals.len, sizeof *b->totals.items, cmp_json_total);
+    return 0;
+}
+
+int cs_comm_json_blocks(const cs_comm_sum *s, int (*visit)(void *arg, const cs_comm_json_block *b), void *arg,
+                        cs_err *err)
+{
+    if (!s->json_store) return 0;
+    int rc = 0;
+    for (uint32_t set = 0; set < s->sets.len && rc == 0; set++) {
+        cs_comm_step *steps;
+        size_t nsteps = set_steps(s->json_store, &s->sets.items[set], &steps);
+        for (size_t k = 0; k < nsteps && rc == 0; k++) {
+            cs_comm_json_block b;
+            rc = build_block(s, set, steps[k], &b, err);
+            if (rc == 0 && b.ops.len) rc = visit(arg, &b);
+            json_block_free(&b);
+        }
+        free(steps);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------------------
@@ -1488,6 +1736,8 @@ static int matrix_tables(ctx *c, cs_comm_acc *acc, cs_err *err)
 
 static void free_slot(slot *s)
 {
+    free(s->json.items);
+    free(s->kinds.items);
     free_group_list(&s->groups);
     for (size_t i = 0; i < s->types.len; i++) free(s->types.items[i]);
     free(s->types.items);
@@ -1503,6 +1753,7 @@ void cs_comm_acc_free(cs_comm_acc *acc)
     cs_comm_rows_free(acc->time);
     cs_comm_rows_free(acc->bandwidth);
     cs_comm_rows_free(acc->reps);
+    cs_spool_close(acc->json_spool);
     free(acc);
 }
 
@@ -1513,8 +1764,6 @@ static void free_ctx(ctx *c)
         free(c->map[g].conflicts.items);
     }
     free(c->map);
-    for (size_t i = 0; c->rec_group && i < c->ns; i++) free(c->rec_group[i]);
-    free(c->rec_group);
     free(c->set_of);
     for (size_t i = 0; i < c->types.len; i++) free(c->types.items[i]);
     free(c->types.items);
@@ -1533,7 +1782,7 @@ int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t n
         cs_comm_acc_free(acc);
         return -1;
     }
-    ctx c = {acc->slots.items, acc->slots.len, NULL, NULL, NULL, {0}, NULL, NULL, out};
+    ctx c = {acc->slots.items, acc->slots.len, NULL, NULL, {0}, NULL, NULL, out};
     sort_items(c.s, c.ns, sizeof *c.s, cmp_slot);
     for (size_t i = 1; i < c.ns; i++) {
         if (c.s[i].rank == c.s[i - 1].rank) {
@@ -1545,7 +1794,7 @@ int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t n
     out->json = acc->json;
     cluster_groups(&c, acc);
     build_rank_map(&c, info, ninfo);
-    if (out->json) json_time(&c);
+    if (out->json) json_time(&c, acc);
     table_rows(&c, acc);
     int rc = matrix_tables(&c, acc, err);
     free_ctx(&c);
@@ -1583,9 +1832,7 @@ void cs_comm_sum_free(cs_comm_sum *out)
     free(out->hccl_names.items);
     free_names(out->names);
     free(out->sets.items);
-    free(out->json_ops.items);
-    free(out->json_totals.items);
-    free(out->json_packets.items);
+    json_store_free(out->json_store);
     free(out->json_matrix.items);
     free(out->unmapped.items);
     memset(out, 0, sizeof *out);

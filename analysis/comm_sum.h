@@ -29,9 +29,8 @@
 **
 ** Ownership: the inputs are borrowed during the call that takes them.
 ** Everything in the result is owned by it (the rows' op names are copied
-** into their spools) and freed by cs_comm_sum_free(), except the JSON
-** entries (json_ops), which point into the input records: with JSON, the
-** records must outlive the result.
+** into their spools; with JSON, each rank's records are copied, step by
+** step, into a spool too) and freed by cs_comm_sum_free().
 */
 #ifndef CS_COMM_SUM_H
 #define CS_COMM_SUM_H
@@ -116,7 +115,7 @@ typedef struct cs_comm_rank_set {
 typedef struct cs_comm_json_op {
     uint32_t set;           /* index into cs_comm_sum.sets */
     int64_t rank;
-    const cs_comm_rank *records;    /* borrowed: the record's rank */
+    const cs_comm_rank *records;    /* the rank's records of the block's step (the block's) */
     uint32_t op;            /* index into records->ops; key "<name>@<group hash>" */
 } cs_comm_json_op;
 
@@ -124,7 +123,7 @@ typedef struct cs_comm_json_op {
 typedef struct cs_comm_json_band {
     double size_mb, time_ms;
     double bandwidth;       /* compute_ratio(size, time) */
-    uint32_t packet_first, npackets;    /* into cs_comm_sum.json_packets, merged by size */
+    uint32_t packet_first, npackets;    /* into the block's packets, merged by size */
 } cs_comm_json_band;
 
 /* "Total Op Info@<group>" of one rank in one (set, step) block. */
@@ -181,6 +180,19 @@ typedef struct cs_comm_sum_counts {
 } cs_comm_sum_counts;
 
 typedef struct cs_comm_name_block cs_comm_name_block;    /* storage of copied op names */
+typedef struct cs_comm_json_store cs_comm_json_store;    /* the ranks' records for the JSON, by step */
+
+/* One (set, step) block of cluster_communication.json: the per-op entries
+** of the set's ranks in that step (rank order, then op order) and their
+** "Total Op Info" entries (sorted by group, rank).  Owns everything. */
+typedef struct cs_comm_json_block {
+    uint32_t set;
+    cs_comm_step step;
+    CS_VEC(cs_comm_rank *) records;         /* the member ranks' records of the step */
+    CS_VEC(cs_comm_json_op) ops;
+    CS_VEC(cs_comm_json_total) totals;
+    CS_VEC(cs_comm_packet) packets;         /* the totals' size distributions */
+} cs_comm_json_block;
 
 typedef struct cs_comm_sum {
     CS_VEC(cs_comm_group) groups;           /* every group used, sorted by hash text; owned names */
@@ -192,9 +204,8 @@ typedef struct cs_comm_sum {
     cs_comm_name_block *names;              /* JSON: the op names the matrix links point to (owned) */
     bool json;                              /* the JSON structures below were built */
     CS_VEC(cs_comm_rank_set) sets;          /* JSON block keys, sorted */
-    CS_VEC(cs_comm_json_op) json_ops;       /* cluster_communication.json per-op entries */
-    CS_VEC(cs_comm_json_total) json_totals; /* ... and its "Total Op Info" entries */
-    CS_VEC(cs_comm_packet) json_packets;
+    cs_comm_json_store *json_store;         /* cluster_communication.json's entries (cs_comm_json_blocks) */
+    size_t json_ops;                        /* ... how many per-op entries it has */
     CS_VEC(cs_comm_json_link) json_matrix;  /* cluster_communication_matrix.json */
     CS_VEC(cs_comm_unmapped) unmapped;      /* sorted by group, local rank */
     cs_comm_sum_counts counts;
@@ -249,6 +260,15 @@ int cs_comm_sum_compute(const cs_comm_sum_input *in, size_t nin,
 
 /* Frees everything out owns and leaves it zeroed; NULL is a no-op. */
 void cs_comm_sum_free(cs_comm_sum *out);
+
+/*
+** The blocks of cluster_communication.json in order (sets, then steps),
+** built one at a time from the spooled records: visit() gets each block
+** with entries (borrowed for the call).  Returns 0, -1 with a message when
+** the records cannot be read back, or visit()'s non-zero result.
+*/
+int cs_comm_json_blocks(const cs_comm_sum *s, int (*visit)(void *arg, const cs_comm_json_block *b),
+                        void *arg, cs_err *err);
 
 /*
 ** Walking ClusterCommunicationTime / ClusterCommunicationBandwidth whole,

@@ -38,8 +38,6 @@ void cs_rank_result_add_group(cs_rank_result *r, const char *name, bool p2p)
     CS_VEC_PUSH(r->groups, g);
 }
 
-static void encode_comm(const cs_comm_rank *c, cs_encoder *e);
-static void decode_comm(cs_decoder *d, cs_comm_rank *c);
 
 static void encode_report(const cs_report *rep, cs_encoder *e)
 {
@@ -131,7 +129,7 @@ void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e)
         cs_put_i64(e, m->op_count);
     }
     cs_put_i64(e, r->comm_done);
-    if (r->comm_done) encode_comm(&r->comm, e);
+    if (r->comm_done) cs_comm_rank_encode(&r->comm, e);
     cs_put_i64(e, r->wait_done);
     if (r->wait_done) cs_wait_set_encode(&r->wait, e);
     cs_put_i64(e, r->stat_no_step);
@@ -140,7 +138,7 @@ void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e)
     encode_report(&r->report, e);
 }
 
-static void encode_comm(const cs_comm_rank *c, cs_encoder *e)
+void cs_comm_rank_encode(const cs_comm_rank *c, cs_encoder *e)
 {
     cs_put_i64(e, (int64_t)c->groups.len);
     for (size_t i = 0; i < c->groups.len; i++) {
@@ -195,7 +193,7 @@ static void encode_comm(const cs_comm_rank *c, cs_encoder *e)
     for (size_t k = 0; k < sizeof c->counts / sizeof(int64_t); k++) cs_put_i64(e, counts[k]);
 }
 
-static void decode_comm(cs_decoder *d, cs_comm_rank *c)
+void cs_comm_rank_decode(cs_decoder *d, cs_comm_rank *c)
 {
     int64_t n = cs_get_i64(d);
     for (int64_t i = 0; i < n && !d->failed; i++) {
@@ -308,7 +306,7 @@ int cs_rank_result_decode(cs_decoder *d, cs_rank_result *r)
         CS_VEC_PUSH(r->modules, m);
     }
     r->comm_done = cs_get_i64(d) != 0;
-    if (r->comm_done) decode_comm(d, &r->comm);
+    if (r->comm_done) cs_comm_rank_decode(d, &r->comm);
     r->wait_done = cs_get_i64(d) != 0;
     if (r->wait_done && cs_wait_set_decode(d, &r->wait)) d->failed = true;
     r->stat_no_step = cs_get_i64(d) != 0;

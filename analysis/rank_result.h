@@ -57,6 +57,12 @@ void cs_rank_result_free(cs_rank_result *r);
 /* Adds a group use unless already present. */
 void cs_rank_result_add_group(cs_rank_result *r, const char *name, bool p2p);
 
+/* One rank's communication records alone (what cs_rank_result_encode
+** writes for them; the links stay out).  Decoding appends to c, which must
+** be zeroed or freed; a malformed buffer sets d->failed. */
+void cs_comm_rank_encode(const cs_comm_rank *c, cs_encoder *e);
+void cs_comm_rank_decode(cs_decoder *d, cs_comm_rank *c);
+
 void cs_rank_result_encode(const cs_rank_result *r, cs_encoder *e);
 /* Decodes one result into r (initialised by this call).  Returns -1 on a
 ** malformed buffer. */

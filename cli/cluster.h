@@ -21,8 +21,7 @@
 ** at once (cs_cluster_feed_rank), in any order: the reduces sort by rank. */
 typedef struct cs_cluster_feed {
     cs_comm_acc *comm;          /* NULL: the mode runs no communication reduce */
-    bool comm_json;             /* the export writes the JSON files: records kept */
-    CS_VEC(cs_comm_rank *) kept;/* ... here (owned; the JSON entries point into them) */
+    bool comm_json;             /* the export writes the JSON files (the reduce keeps what they need) */
     bool comm_failed;           /* a rank's records were malformed: comm_err says which */
     cs_err comm_err;
     bool spool_in_memory;       /* no temporary file for the table rows: spool_err says why */
@@ -46,7 +45,6 @@ typedef struct cs_cluster {
     int64_t *module_ranks;      /* rank id of each column of modules */
     bool comm_ran;              /* the communication reduce ran (time, bandwidth, matrix) */
     cs_comm_sum comm;
-    CS_VEC(cs_comm_rank *) comm_records;    /* with the JSON files: the records comm points into (owned) */
     bool straggler_ran;
     cs_straggler_result strag;
     bool slow_rank_ran;         /* -m slow_rank */

@@ -374,12 +374,12 @@ static int write_module_ranks(const cs_options *o, const cs_cluster *c, bool xls
 /* The reference's text-mode JSON files, unchanged for scripts written for
 ** them; the reference writes none when there is nothing to put in.  They
 ** grow with the cluster (170 MB at 256 ranks), so they go to the file a
-** block at a time. */
+** block at a time, built from the spooled records one block at a time. */
 static int write_comm_json(const cs_options *o, const cs_cluster *c, const outputs *t, cs_finish_stats *stats,
                            cs_err *err)
 {
-    struct { bool wanted; const char *name; int (*write)(const cs_comm_sum *, FILE *); } files[] = {
-        {t->has_comm_time && c->comm.json_ops.len, "cluster_communication.json", cs_comm_json_time_write},
+    struct { bool wanted; const char *name; int (*write)(const cs_comm_sum *, FILE *, cs_err *); } files[] = {
+        {t->has_comm_time && c->comm.json_ops, "cluster_communication.json", cs_comm_json_time_write},
         {t->has_matrix && c->comm.json_matrix.len, "cluster_communication_matrix.json", cs_comm_json_matrix_write},
     };
     for (size_t i = 0; i < 2; i++) {
@@ -388,10 +388,11 @@ static int write_comm_json(const cs_options *o, const cs_cluster *c, const outpu
         FILE *f = fopen(path, "w");
         int rc = f ? 0 : cs_fail(err, "%s: cannot write: %s", path, strerror(errno));
         if (f) {
-            bool ok = files[i].write(&c->comm, f) == 0;
-            ok = fclose(f) == 0 && ok;
+            cs_err why;
+            bool ok = files[i].write(&c->comm, f, &why) == 0;
+            if (fclose(f) != 0 && ok) ok = cs_fail(&why, "write error") == 0;
             chmod(path, 0640);
-            if (!ok) rc = cs_fail(err, "%s: write error", path);
+            if (!ok) rc = cs_fail(err, "%s: %s", path, why.msg);
         }
         free(path);
         if (rc) return -1;

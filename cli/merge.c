@@ -121,11 +121,6 @@ static int build_comm(cs_cluster *c, cs_cluster_feed *f, cs_report *report, cs_e
     if (f->comm_failed) return cs_fail(err, "%s", f->comm_err.msg);
     int rc = cs_comm_acc_finish(f->comm, c->groups.info.items, c->groups.info.len, &c->comm, err);
     f->comm = NULL;
-    /* the JSON entries point into the kept records: they live as long as c */
-    c->comm_records.items = f->kept.items;
-    c->comm_records.len = f->kept.len;
-    c->comm_records.cap = f->kept.cap;
-    memset(&f->kept, 0, sizeof f->kept);
     if (rc) return -1;
     c->comm_ran = true;
     const cs_comm_sum_counts *k = &c->comm.counts;
@@ -219,14 +214,7 @@ void cs_cluster_feed_rank(cs_cluster_feed *f, const cs_options *o, cs_rank_resul
 {
     if (!kept_by_step_filter(o, r)) return;
     if (f->comm && r->comm_done && !f->comm_failed) {
-        cs_comm_rank *rec = &r->comm;
-        if (f->comm_json) {     /* the JSON entries need the records until the export */
-            rec = cs_xmalloc(sizeof *rec);
-            *rec = r->comm;
-            memset(&r->comm, 0, sizeof r->comm);
-            CS_VEC_PUSH(f->kept, rec);
-        }
-        f->comm_failed = cs_comm_acc_add(f->comm, r->rank, rec, &f->comm_err) != 0;
+        f->comm_failed = cs_comm_acc_add(f->comm, r->rank, &r->comm, &f->comm_err) != 0;
         cs_comm_rank_free(&r->comm);
     }
     if (f->waits_on && r->wait_done) {
@@ -236,19 +224,9 @@ void cs_cluster_feed_rank(cs_cluster_feed *f, const cs_options *o, cs_rank_resul
     }
 }
 
-static void free_records(cs_comm_rank **recs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        cs_comm_rank_free(recs[i]);
-        free(recs[i]);
-    }
-    free(recs);
-}
-
 void cs_cluster_feed_free(cs_cluster_feed *f)
 {
     cs_comm_acc_free(f->comm);
-    free_records(f->kept.items, f->kept.len);
     cs_wait_set_free(&f->waits);
     memset(f, 0, sizeof *f);
 }
@@ -433,7 +411,6 @@ void cs_cluster_free(cs_cluster *c)
     cs_module_cluster_free(&c->modules);
     free(c->module_ranks);
     cs_comm_sum_free(&c->comm);
-    free_records(c->comm_records.items, c->comm_records.len);
     cs_straggler_result_free(&c->strag);
     cs_slow_rank_result_free(&c->slow);
     cs_hccl_sum_result_free(&c->hccl);

@@ -216,7 +216,7 @@ static cJSON *op_entry(const cs_comm_rank *rec, const cs_comm_op *op)
 /* "Total Op Info@<group>" of one rank (communication_analysis.py
 ** compute_total_info): times start at 0.0, band fields at the int 0 and
 ** stay ints when every op of the run lacks the band. */
-static cJSON *total_entry(const cs_comm_sum *s, const cs_comm_json_total *t)
+static cJSON *total_entry(const cs_comm_json_block *blk, const cs_comm_json_total *t)
 {
     cJSON *entry = cJSON_CreateObject();
     cJSON *ti = cJSON_CreateObject();
@@ -236,7 +236,7 @@ static cJSON *total_entry(const cs_comm_sum *s, const cs_comm_json_total *t)
         cJSON *bo = cJSON_CreateObject();
         add(bo, "Transit Time(ms)", num_py(b->time_ms, present));
         add(bo, "Transit Size(MB)", num_py(b->size_mb, present));
-        add(bo, "Size Distribution", size_distribution(s->json_packets.items + b->packet_first, b->npackets));
+        add(bo, "Size Distribution", size_distribution(blk->packets.items + b->packet_first, b->npackets));
         add(bo, "Bandwidth(GB/s)", num_ratio(b->bandwidth, b->time_ms));
         add(bi, cs_comm_band_name(type), bo);
     }
@@ -251,7 +251,7 @@ typedef struct ent {
     int64_t rank;
     bool p2p;
     uint32_t group;         /* index into cs_comm_sum.groups */
-    size_t idx;             /* index into json_ops */
+    size_t idx;             /* index into the block's ops */
     char *key;              /* "<name>@<hash>" */
     size_t pos;             /* position in the block's walk */
 } ent;
@@ -316,28 +316,23 @@ static uint32_t group_index(const cs_comm_sum *s, uint64_t hash)
     return UINT32_MAX;
 }
 
-static const cs_comm_json_total *find_total(const cs_comm_sum *s, uint32_t set, cs_comm_step step,
-                                            uint32_t group, int64_t rank)
+/* The block's total of (group, rank); the totals are sorted so. */
+static const cs_comm_json_total *find_total(const cs_comm_json_block *b, uint32_t group, int64_t rank)
 {
-    size_t lo = 0, hi = s->json_totals.len;
-    while (lo < hi) {   /* first total not below the key; json_totals is sorted so */
+    size_t lo = 0, hi = b->totals.len;
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const cs_comm_json_total *t = &s->json_totals.items[mid];
-        int c = t->set != set ? (t->set < set ? -1 : 1) : step_cmp(t->step, step);
-        if (!c) c = t->group != group ? (t->group < group ? -1 : 1) : 0;
-        if (!c) c = t->rank != rank ? (t->rank < rank ? -1 : 1) : 0;
-        if (c < 0) lo = mid + 1;
+        const cs_comm_json_total *t = &b->totals.items[mid];
+        if (t->group < group || (t->group == group && t->rank < rank)) lo = mid + 1;
         else hi = mid;
     }
-    if (lo < s->json_totals.len) {
-        const cs_comm_json_total *t = &s->json_totals.items[lo];
-        if (t->set == set && step_cmp(t->step, step) == 0 && t->group == group && t->rank == rank) return t;
-    }
+    if (lo < b->totals.len && b->totals.items[lo].group == group && b->totals.items[lo].rank == rank)
+        return &b->totals.items[lo];
     return NULL;
 }
 
 /* The tree of one (set, step) block: e[0..n) in walk order. */
-static cJSON *time_block(const cs_comm_sum *s, ent *e, size_t n)
+static cJSON *time_block(const cs_comm_sum *s, const cs_comm_json_block *b, ent *e, size_t n)
 {
     for (size_t i = 0; i < n; i++) e[i].pos = i;
     qsort(e, n, sizeof *e, cmp_ent_key);
@@ -368,7 +363,7 @@ static cJSON *time_block(const cs_comm_sum *s, ent *e, size_t n)
             /* setdefault: a rank listed twice under one key keeps its first entry */
             if (i > r->first && e[i].rank == last) continue;
             last = e[i].rank;
-            const cs_comm_json_op *j = &s->json_ops.items[e[i].idx];
+            const cs_comm_json_op *j = &b->ops.items[e[i].idx];
             snprintf(rank_key, sizeof rank_key, "%" PRId64, e[i].rank);
             add(op, rank_key, op_entry(j->records, &j->records->ops.items[j->op]));
             rank_pos p = {g, e[i].rank, walk++};
@@ -390,10 +385,10 @@ static cJSON *time_block(const cs_comm_sum *s, ent *e, size_t n)
         cJSON *tot = cJSON_CreateObject();
         for (size_t i = 0; i < rp.len; i++) {
             if (rp.items[i].group != g) continue;
-            const cs_comm_json_total *t = find_total(s, e[0].set, e[0].step, g, rp.items[i].rank);
+            const cs_comm_json_total *t = find_total(b, g, rp.items[i].rank);
             if (!t) continue;   /* comm_sum makes one for every (set, step, group, rank) */
             snprintf(rank_key, sizeof rank_key, "%" PRId64, rp.items[i].rank);
-            add(tot, rank_key, total_entry(s, t));
+            add(tot, rank_key, total_entry(b, t));
         }
         char *key = cs_xasprintf("Total Op Info@%" PRIu64, g < s->groups.len ? s->groups.items[g].hash : 0);
         add(step, key, tot);
@@ -405,48 +400,62 @@ static cJSON *time_block(const cs_comm_sum *s, ent *e, size_t n)
     return step;
 }
 
-static void time_doc(const cs_comm_sum *s, json_out *out)
+typedef struct time_writer {
+    const cs_comm_sum *s;
+    doc d;
+} time_writer;
+
+/* One (set, step) block, its entries in walk order. */
+static int time_visit(void *arg, const cs_comm_json_block *b)
 {
+    time_writer *w = arg;
+    const cs_comm_sum *s = w->s;
+    ent *e = cs_xmalloc((b->ops.len ? b->ops.len : 1) * sizeof *e);
     size_t n = 0;
-    ent *e = cs_xmalloc((s->json_ops.len ? s->json_ops.len : 1) * sizeof *e);
-    for (size_t i = 0; i < s->json_ops.len; i++) {
-        const cs_comm_json_op *j = &s->json_ops.items[i];
-        if (j->set >= s->sets.len || !j->records || j->op >= j->records->ops.len) continue;
+    for (size_t i = 0; i < b->ops.len; i++) {
+        const cs_comm_json_op *j = &b->ops.items[i];
+        if (!j->records || j->op >= j->records->ops.len) continue;
         const cs_comm_op *op = &j->records->ops.items[j->op];
         if (op->group >= j->records->groups.len) continue;
         uint64_t hash = j->records->groups.items[op->group].hash;
-        ent x = {j->set, {op->has_step_id, op->has_step_id ? op->step_id : 0}, j->rank, op->p2p,
-                 group_index(s, hash), i, cs_xasprintf("%s@%" PRIu64, op->name, hash), 0};
+        ent x = {b->set, b->step, j->rank, op->p2p, group_index(s, hash), i,
+                 cs_xasprintf("%s@%" PRIu64, op->name, hash), 0};
         e[n++] = x;
     }
     qsort(e, n, sizeof *e, cmp_ent_walk);
-    doc d = {out, UINT32_MAX};
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && e[j].set == e[i].set && step_cmp(e[j].step, e[i].step) == 0) j++;
-        uint32_t set = e[i].set;
-        cs_comm_step step = e[i].step;
-        open_block(&d, s, set, step);
-        put_tree(&d, time_block(s, e + i, j - i));
-        i = j;
+    if (n) {
+        open_block(&w->d, s, b->set, b->step);
+        put_tree(&w->d, time_block(s, b, e, n));
     }
     for (size_t i = 0; i < n; i++) free(e[i].key);
     free(e);
-    close_doc(&d);
+    return 0;
+}
+
+static int time_doc(const cs_comm_sum *s, json_out *out, cs_err *err)
+{
+    time_writer w = {s, {out, UINT32_MAX}};
+    int rc = cs_comm_json_blocks(s, time_visit, &w, err);
+    close_doc(&w.d);
+    return rc;
 }
 
 char *cs_comm_json_time(const cs_comm_sum *s)
 {
     json_out out = {{0}, NULL, false};
-    time_doc(s, &out);
+    cs_err err;
+    if (time_doc(s, &out, &err)) {
+        free(out.b.items);
+        return NULL;
+    }
     return out.b.items;
 }
 
-int cs_comm_json_time_write(const cs_comm_sum *s, FILE *f)
+int cs_comm_json_time_write(const cs_comm_sum *s, FILE *f, cs_err *err)
 {
     json_out out = {{0}, f, false};
-    time_doc(s, &out);
-    return out.failed ? -1 : 0;
+    if (time_doc(s, &out, err)) return -1;
+    return out.failed ? cs_fail(err, "write error") : 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -518,9 +527,9 @@ char *cs_comm_json_matrix(const cs_comm_sum *s)
     return out.b.items;
 }
 
-int cs_comm_json_matrix_write(const cs_comm_sum *s, FILE *f)
+int cs_comm_json_matrix_write(const cs_comm_sum *s, FILE *f, cs_err *err)
 {
     json_out out = {{0}, f, false};
     matrix_doc(s, &out);
-    return out.failed ? -1 : 0;
+    return out.failed ? cs_fail(err, "write error") : 0;
 }

@@ -65,10 +65,10 @@
 #include "comm_sum.h"
 
 /* The whole cluster_communication.json text (no trailing newline: the
-** reference writes json.dumps(data) as is).  "{}" when s->json_ops is
-** empty: the reference writes no file then, so the caller should skip it.
-** Newly allocated; the caller frees it.  s's input records must still be
-** alive (the per-op entries are printed from them). */
+** reference writes json.dumps(data) as is).  "{}" when s->json_ops is 0:
+** the reference writes no file then, so the caller should skip it.  Newly
+** allocated; the caller frees it.  NULL when the spooled records cannot be
+** read back. */
 char *cs_comm_json_time(const cs_comm_sum *s);
 
 /* The whole cluster_communication_matrix.json text.  "{}" when
@@ -76,9 +76,10 @@ char *cs_comm_json_time(const cs_comm_sum *s);
 ** allocated; the caller frees it. */
 char *cs_comm_json_matrix(const cs_comm_sum *s);
 
-/* The same texts written to f block by block.  Return 0, or -1 when a write
-** failed (errno tells why). */
-int cs_comm_json_time_write(const cs_comm_sum *s, FILE *f);
-int cs_comm_json_matrix_write(const cs_comm_sum *s, FILE *f);
+/* The same texts written to f block by block (one (set, step) block of
+** records in memory at a time).  Return 0, or -1 with a message when the
+** records cannot be read back or a write failed. */
+int cs_comm_json_time_write(const cs_comm_sum *s, FILE *f, cs_err *err);
+int cs_comm_json_matrix_write(const cs_comm_sum *s, FILE *f, cs_err *err);
 
 #endif

@@ -272,16 +272,22 @@ static const char *const want_matrix =
     "Bandwidth(GB/s)\": 16.7772}, \"1-1\": {\"Transport Type\": \"LOCAL\", \"Transit Time(ms)\": 0.125, \"Trans"
     "it Size(MB)\": 0.5, \"Op Name\": \"\", \"Bandwidth(GB/s)\": 4.0}}}}}";
 
-/* Every number of the parsed text reads back to the value it was printed
-** from. */
-static void check_round_trip(const cs_comm_sum *s, const char *time_text, const char *matrix_text)
+/* The per-op entries of the time file checked against their records, one
+** (set, step) block at a time. */
+typedef struct op_check {
+    const cs_comm_sum *s;
+    cJSON *t;
+    int seen;
+} op_check;
+
+static int check_block(void *arg, const cs_comm_json_block *b)
 {
-    cJSON *t = cJSON_Parse(time_text), *m = cJSON_Parse(matrix_text);
-    CHECK(cJSON_IsObject(t));
-    CHECK(cJSON_IsObject(m));
-    int seen = 0;
-    for (size_t i = 0; t && i < s->json_ops.len; i++) {
-        const cs_comm_json_op *j = &s->json_ops.items[i];
+    op_check *oc = arg;
+    const cs_comm_sum *s = oc->s;
+    cJSON *t = oc->t;
+    for (size_t i = 0; t && i < b->ops.len; i++) {
+        const cs_comm_json_op *j = &b->ops.items[i];
+        CHECK(j->set == b->set);
         const cs_comm_op *op = &j->records->ops.items[j->op];
         const cs_comm_rank_set *set = &s->sets.items[j->set];
         char setkey[64], step[24], key[128], rank[24];
@@ -305,10 +311,24 @@ static void check_round_trip(const cs_comm_sum *s, const char *time_text, const 
             cJSON *v = cJSON_GetObjectItemCaseSensitive(ti, names[k]);
             CHECK(cJSON_IsNumber(v) && v->valuedouble == want[k]);
         }
-        seen++;
+        oc->seen++;
     }
-    CHECK_INT(seen, 6);
-    seen = 0;
+    return 0;
+}
+
+/* Every number of the parsed text reads back to the value it was printed
+** from. */
+static void check_round_trip(const cs_comm_sum *s, const char *time_text, const char *matrix_text)
+{
+    cJSON *t = cJSON_Parse(time_text), *m = cJSON_Parse(matrix_text);
+    CHECK(cJSON_IsObject(t));
+    CHECK(cJSON_IsObject(m));
+    op_check oc = {s, t, 0};
+    cs_err err = {{0}};
+    CHECK_INT(cs_comm_json_blocks(s, check_block, &oc, &err), 0);
+    CHECK_INT(oc.seen, 6);
+    CHECK_INT(s->json_ops, 6);
+    int seen = 0;
     for (size_t i = 0; m && i < s->json_matrix.len; i++) {
         const cs_comm_json_link *l = &s->json_matrix.items[i];
         char step[24], key[128], link[48];
@@ -334,11 +354,12 @@ static void check_round_trip(const cs_comm_sum *s, const char *time_text, const 
 }
 
 /* What a *_write function puts into a file. */
-static char *written(const cs_comm_sum *s, int (*write)(const cs_comm_sum *, FILE *))
+static char *written(const cs_comm_sum *s, int (*write)(const cs_comm_sum *, FILE *, cs_err *))
 {
     FILE *f = tmpfile();
     if (!f) return NULL;
-    CHECK_INT(write(s, f), 0);
+    cs_err err = {{0}};
+    CHECK_INT(write(s, f, &err), 0);
     long n = ftell(f);
     char *text = cs_xmalloc((size_t)(n > 0 ? n : 0) + 1);
     rewind(f);
