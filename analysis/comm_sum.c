@@ -20,10 +20,7 @@
 ** that the reference's ORDER BY implies is a stable one here, as glibc's
 ** qsort (a merge sort) made the earlier whole-table sorts.
 */
-#include "comm_sum.h"
-
-#include "codec.h"
-#include "rank_result.h"
+#include "comm_sum_int.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -140,7 +137,7 @@ static int step_cmp(cs_comm_step a, cs_comm_step b)
     return cs_comm_step_cmp(a, b);
 }
 
-static cs_comm_step op_step(const cs_comm_op *op)
+cs_comm_step cs_comm_op_step(const cs_comm_op *op)
 {
     cs_comm_step s = {op->has_step_id, op->has_step_id ? op->step_id : 0};
     return s;
@@ -200,7 +197,7 @@ static uint32_t find_group(const cs_comm_group *groups, size_t n, uint64_t hash)
 }
 
 /* rec->groups index -> index in groups[0..n). */
-static uint32_t *map_groups(const cs_comm_rank *rec, const cs_comm_group *groups, size_t n)
+uint32_t *cs_comm_map_groups(const cs_comm_rank *rec, const cs_comm_group *groups, size_t n)
 {
     uint32_t *map = cs_xmalloc((rec->groups.len ? rec->groups.len : 1) * sizeof *map);
     for (size_t g = 0; g < rec->groups.len; g++) map[g] = find_group(groups, n, rec->groups.items[g].hash);
@@ -247,14 +244,6 @@ typedef CS_VEC(char *) text_vec;
 /* What one added rank keeps.  Its parked rows carry group indices into its
 ** own groups (sorted as the cluster's); the finish gives the row stores the
 ** map to the cluster's. */
-/* JSON: one step of a rank's records, encoded in the JSON spool. */
-typedef struct json_part {
-    cs_comm_step step;
-    uint64_t at, size;
-} json_part;
-
-typedef CS_VEC(json_part) json_parts;
-
 typedef struct slot {
     int64_t rank;
     json_parts json;            /* JSON only: its records by step, ascending */
@@ -280,19 +269,6 @@ struct cs_comm_acc {
     size_t json_ops;                    /* JSON: ops parked there */
 };
 
-/* One rank while it is added. */
-typedef struct rank_in {
-    int64_t rank;
-    const cs_comm_rank *rec;
-    uint32_t *group;            /* rec->groups index -> the slot's group index */
-} rank_in;
-
-/* A kept op with its sort keys. */
-typedef struct op_ref {
-    cs_comm_step step;
-    uint32_t group;
-    uint32_t op;
-} op_ref;
 
 static int cmp_op_ref(const void *a, const void *b)
 {
@@ -384,14 +360,14 @@ static void op_rows(const rank_in *r, uint32_t o, uint32_t group, time_gens *tim
 {
     const cs_comm_op *op = &r->rec->ops.items[o];
     const char *name = op->name;    /* copied when the rows are parked */
-    cs_comm_time_row t = {op_step(op), r->rank, name, group, op->start_us,
+    cs_comm_time_row t = {cs_comm_op_step(op), r->rank, name, group, op->start_us,
                           op->elapse_ms, op->transit_ms, op->wait_ms, op->sync_ms, op->idle_ms,
                           pandas_ratio(op->sync_ms, op->transit_ms + op->sync_ms),
                           pandas_ratio(op->wait_ms, op->transit_ms + op->wait_ms)};
     push_time(time, t);
     for (uint32_t b = 0; b < op->nbands; b++) {
         const cs_comm_band *band = &r->rec->bands.items[op->band_first + b];
-        cs_comm_bw_row row = {op_step(op), r->rank, name, group, band->type, op->start_us,
+        cs_comm_bw_row row = {cs_comm_op_step(op), r->rank, name, group, band->type, op->start_us,
                               band->size_mb, band->time_ms, band->bandwidth,
                               band->large_packet_ratio, 0, 0, 0};
         if (!band->npackets) push_bw(bw, row, o);
@@ -406,7 +382,7 @@ static void op_rows(const rank_in *r, uint32_t o, uint32_t group, time_gens *tim
 }
 
 /* The op's band of a type, or NULL. */
-static const cs_comm_band *op_band(const cs_comm_rank *rec, const cs_comm_op *op, int type)
+const cs_comm_band *cs_comm_op_band(const cs_comm_rank *rec, const cs_comm_op *op, int type)
 {
     for (uint32_t b = 0; b < op->nbands; b++)
         if (rec->bands.items[op->band_first + b].type == type) return &rec->bands.items[op->band_first + b];
@@ -490,7 +466,7 @@ static void bandwidth_total(const rank_in *r, const op_ref *run, size_t n, bw_ge
         bool any = false;
         pkgs.len = 0;
         for (size_t k = 0; k < n; k++) {
-            const cs_comm_band *b = op_band(r->rec, &r->rec->ops.items[run[k].op], type);
+            const cs_comm_band *b = cs_comm_op_band(r->rec, &r->rec->ops.items[run[k].op], type);
             if (!b) continue;
             any = true;
             if (first[k]) {
@@ -519,19 +495,19 @@ static void bandwidth_total(const rank_in *r, const op_ref *run, size_t n, bw_ge
 }
 
 /* The rank's ops by (step, group, op): the runs of the totals. */
-static op_ref *op_refs(const rank_in *r)
+op_ref *cs_comm_op_refs(const rank_in *r)
 {
     size_t n = r->rec->ops.len;
     op_ref *refs = cs_xmalloc((n ? n : 1) * sizeof *refs);
     for (size_t o = 0; o < n; o++) {
         const cs_comm_op *op = &r->rec->ops.items[o];
-        refs[o] = (op_ref){op_step(op), r->group[op->group], (uint32_t)o};
+        refs[o] = (op_ref){cs_comm_op_step(op), r->group[op->group], (uint32_t)o};
     }
     sort_items(refs, n, sizeof *refs, cmp_op_ref);
     return refs;
 }
 
-static size_t run_end(const op_ref *refs, size_t n, size_t i)
+size_t cs_comm_run_end(const op_ref *refs, size_t n, size_t i)
 {
     size_t j = i;
     while (j < n && step_cmp(refs[j].step, refs[i].step) == 0 && refs[j].group == refs[i].group) j++;
@@ -579,9 +555,9 @@ static int rank_rows(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
     size_t n = r->rec->ops.len;
     for (size_t o = 0; o < n; o++)
         op_rows(r, (uint32_t)o, r->group[r->rec->ops.items[o].group], &time, &bw);
-    op_ref *refs = op_refs(r);
+    op_ref *refs = cs_comm_op_refs(r);
     for (size_t i = 0; i < n;) {
-        size_t j = run_end(refs, n, i);
+        size_t j = cs_comm_run_end(refs, n, i);
         time_total(r, refs + i, j - i, &time_tot);
         bandwidth_total(r, refs + i, j - i, &bw_tot);
         i = j;
@@ -664,7 +640,7 @@ static int rank_reps(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
         const cs_comm_op *key = &rec->ops.items[x->key_op];
         uint32_t group = r->group[key->group];
         const char *name = x->op == UINT32_MAX ? "" : rec->ops.items[x->op].name;     /* copied when parked */
-        rep_row row = {op_step(key), r->rank, name, x->size_mb, x->time_ms,
+        rep_row row = {cs_comm_op_step(key), r->rank, name, x->size_mb, x->time_ms,
                        type[x->key_op], group, x->src, x->dst, key->p2p, x->kind, x->transport};
         v[i] = (rep_gen){row, i};
         if (x->src == x->dst) add_claim(&s->claims, group, x->src);
@@ -679,43 +655,9 @@ static int rank_reps(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
 }
 
 /* ------------------------------------------------------------------------
-** JSON: one rank's records, step by step, into the JSON spool.
+** JSON: the (group, kind) pairs a rank has ops of, and its records, step by
+** step, into the JSON spool (comm_json_store.c).
 */
-
-/* The ops of one step (indices ascending) as records of their own: every
-** group of the rank (indices unchanged), the ops' bands and packets. */
-static void step_records(const cs_comm_rank *rec, const uint32_t *ops, size_t n, cs_comm_rank *out)
-{
-    memset(out, 0, sizeof *out);
-    out->groups = rec->groups;      /* borrowed: the caller does not free them */
-    for (size_t k = 0; k < n; k++) {
-        cs_comm_op op = rec->ops.items[ops[k]];
-        op.band_first = (uint32_t)out->bands.len;
-        for (uint32_t b = 0; b < op.nbands; b++) {
-            cs_comm_band band = rec->bands.items[rec->ops.items[ops[k]].band_first + b];
-            uint32_t first = band.packet_first;
-            band.packet_first = (uint32_t)out->packets.len;
-            for (uint32_t p = 0; p < band.npackets; p++) CS_VEC_PUSH(out->packets, rec->packets.items[first + p]);
-            CS_VEC_PUSH(out->bands, band);
-        }
-        op.link_first = op.nlinks = 0;
-        CS_VEC_PUSH(out->ops, op);
-    }
-}
-
-typedef struct step_op {
-    cs_comm_step step;
-    uint32_t op;
-} step_op;
-
-static int cmp_step_op(const void *a, const void *b)
-{
-    const step_op *x = a, *y = b;
-    int s = step_cmp(x->step, y->step);
-    if (s) return s;
-    CMP(x->op, y->op);
-    return 0;
-}
 
 static void add_kind(slot *s, uint32_t kind)
 {
@@ -728,39 +670,18 @@ static void add_kind(slot *s, uint32_t kind)
 ** step, and the (group, p2p) kinds it has ops of (the JSON rank sets). */
 static int rank_json(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
 {
-    size_t n = r->rec->ops.len;
-    step_op *v = cs_xmalloc((n ? n : 1) * sizeof *v);
-    for (size_t o = 0; o < n; o++) {
+    for (size_t o = 0; o < r->rec->ops.len; o++) {
         const cs_comm_op *op = &r->rec->ops.items[o];
-        v[o] = (step_op){op_step(op), (uint32_t)o};
         add_kind(s, 2 * r->group[op->group] + (op->p2p ? 1 : 0));
     }
-    sort_items(v, n, sizeof *v, cmp_step_op);
-    uint32_t *ops = cs_xmalloc((n ? n : 1) * sizeof *ops);
-    int rc = 0;
-    for (size_t i = 0, j; i < n && rc == 0; i = j) {
-        for (j = i; j < n && step_cmp(v[j].step, v[i].step) == 0; j++) ops[j - i] = v[j].op;
-        cs_comm_rank part;
-        step_records(r->rec, ops, j - i, &part);
-        cs_encoder e = {0};
-        cs_comm_rank_encode(&part, &e);
-        json_part jp = {v[i].step, 0, e.len};
-        rc = cs_spool_write(acc->json_spool, e.buf, e.len, &jp.at, err);
-        CS_VEC_PUSH(s->json, jp);
-        free(e.buf);
-        free(part.ops.items);
-        free(part.bands.items);
-        free(part.packets.items);
-    }
-    free(ops);
-    free(v);
-    acc->json_ops += n;
-    return rc;
+    if (!acc->rows) return 0;   /* cluster_communication.json is the time mode's */
+    acc->json_ops += r->rec->ops.len;
+    return cs_comm_json_park(acc->json_spool, r->rec, &s->json, err);
 }
 
 /* Index ranges of a record (it may come from a decoded buffer): the reduce
 ** trusts them afterwards. */
-static bool records_valid(const cs_comm_rank *r)
+bool cs_comm_records_valid(const cs_comm_rank *r)
 {
     for (size_t i = 0; i < r->ops.len; i++) {
         const cs_comm_op *o = &r->ops.items[i];
@@ -818,11 +739,11 @@ static void free_slot(slot *s);
 int cs_comm_acc_add(cs_comm_acc *acc, int64_t rank, const cs_comm_rank *rec, cs_err *err)
 {
     if (acc->spool_failed) return cs_fail(err, "communication: %s", acc->spool_err.msg);
-    if (!rec || !records_valid(rec))
+    if (!rec || !cs_comm_records_valid(rec))
         return cs_fail(err, "communication: malformed records of rank %" PRId64, rank);
     slot s = {.rank = rank};
     s.groups = sorted_groups(rec->groups.items, rec->groups.len);
-    rank_in r = {rank, rec, map_groups(rec, s.groups.items, s.groups.len)};
+    rank_in r = {rank, rec, cs_comm_map_groups(rec, s.groups.items, s.groups.len)};
     if ((acc->rows && rank_rows(acc, &r, &s, err)) || rank_reps(acc, &r, &s, err) ||
         (acc->json && rank_json(acc, &r, &s, err))) {
         /* part of the rank may be parked already: nothing more can be added */
@@ -1100,254 +1021,15 @@ static uint32_t set_of(const ctx *c, uint32_t group, bool p2p)
 ** cluster_communication.json: per-op entries and "Total Op Info" per set.
 */
 
-/* The JSON records kept for cluster_communication.json: every rank's
-** records, one encoded part per step, and the set of each (group, kind). */
-typedef struct json_rank_parts {
-    int64_t rank;
-    json_parts parts;           /* by step, ascending */
-} json_rank_parts;
-
-struct cs_comm_json_store {
-    cs_spool *spool;
-    CS_VEC(json_rank_parts) ranks;  /* ascending */
-    uint32_t *set_of;           /* per cluster group × 2 (collective, p2p): set, UINT32_MAX if none */
-    size_t ngroups;
-};
-
-static uint32_t store_set_of(const cs_comm_json_store *st, uint32_t group, bool p2p)
-{
-    return group < st->ngroups ? st->set_of[2 * (size_t)group + (p2p ? 1 : 0)] : UINT32_MAX;
-}
-
-/* "Total Op Info" of one (step, group) run of a rank, over its ops of one set:
-** plain sums in op order (the reference adds with Python's +=). */
-static void json_total(const cs_comm_json_store *st, const rank_in *r, const op_ref *run, size_t n, uint32_t set,
-                       cs_comm_json_block *b)
-{
-    cs_comm_json_total tot = {.set = set, .step = run[0].step, .group = run[0].group, .rank = r->rank};
-    CS_VEC(cs_comm_packet) dist[CS_BAND_COUNT] = {{0}};
-    for (size_t k = 0; k < n; k++) {
-        const cs_comm_op *op = &r->rec->ops.items[run[k].op];
-        if (store_set_of(st, run[k].group, op->p2p) != set) continue;
-        tot.elapse_ms += op->elapse_ms;
-        tot.transit_ms += op->transit_ms;
-        tot.wait_ms += op->wait_ms;
-        tot.sync_ms += op->sync_ms;
-        tot.idle_ms += op->idle_ms;
-        for (int type = 0; type < CS_BAND_COUNT; type++) {
-            const cs_comm_band *bd = op_band(r->rec, op, type);
-            if (!bd) continue;
-            tot.band[type].size_mb += bd->size_mb;
-            tot.band[type].time_ms += bd->time_ms;
-            for (uint32_t p = 0; p < bd->npackets; p++) {
-                const cs_comm_packet *pk = &r->rec->packets.items[bd->packet_first + p];
-                size_t i = 0;
-                while (i < dist[type].len && dist[type].items[i].size_mb != pk->size_mb) i++;
-                if (i == dist[type].len) {
-                    cs_comm_packet z = {pk->size_mb, 0, 0};
-                    CS_VEC_PUSH(dist[type], z);
-                }
-                dist[type].items[i].count += pk->count;
-                dist[type].items[i].total_ms += pk->total_ms;
-            }
-        }
-    }
-    tot.wait_ratio = cs_compute_ratio(tot.wait_ms, tot.wait_ms + tot.transit_ms);
-    tot.sync_ratio = cs_compute_ratio(tot.sync_ms, tot.sync_ms + tot.transit_ms);
-    for (int type = 0; type < CS_BAND_COUNT; type++) {
-        cs_comm_json_band *bd = &tot.band[type];
-        bd->bandwidth = cs_compute_ratio(bd->size_mb, bd->time_ms);
-        bd->packet_first = (uint32_t)b->packets.len;
-        bd->npackets = (uint32_t)dist[type].len;
-        for (size_t i = 0; i < dist[type].len; i++) CS_VEC_PUSH(b->packets, dist[type].items[i]);
-        free(dist[type].items);
-    }
-    CS_VEC_PUSH(b->totals, tot);
-}
-
-/* One rank's entries of block b (its records of b's step): its ops of b's
-** set, and a total for every (step, group) run that has some.  Returns
-** whether it had any. */
-static bool json_rank(const cs_comm_sum *s, int64_t rank, const cs_comm_rank *rec, cs_comm_json_block *b)
-{
-    const cs_comm_json_store *st = s->json_store;
-    rank_in r = {rank, rec, map_groups(rec, s->groups.items, s->groups.len)};
-    size_t n = rec->ops.len, first = b->ops.len;
-    for (size_t o = 0; o < n; o++) {
-        const cs_comm_op *op = &rec->ops.items[o];
-        if (store_set_of(st, r.group[op->group], op->p2p) != b->set) continue;
-        cs_comm_json_op j = {b->set, rank, rec, (uint32_t)o};
-        CS_VEC_PUSH(b->ops, j);
-    }
-    if (b->ops.len > first) {
-        op_ref *refs = op_refs(&r);
-        for (size_t a = 0; a < n;) {
-            size_t e = run_end(refs, n, a);
-            bool any = false;
-            for (size_t k = a; k < e && !any; k++)
-                any = store_set_of(st, refs[k].group, rec->ops.items[refs[k].op].p2p) == b->set;
-            if (any) json_total(st, &r, refs + a, e - a, b->set, b);
-            a = e;
-        }
-        free(refs);
-    }
-    free(r.group);
-    return b->ops.len > first;
-}
-
-static int cmp_json_total(const void *a, const void *b)
-{
-    const cs_comm_json_total *x = a, *y = b;
-    CMP(x->set, y->set);
-    int s = step_cmp(x->step, y->step);
-    if (s) return s;
-    CMP(x->group, y->group);
-    CMP(x->rank, y->rank);
-    return 0;
-}
-
 /* The JSON store: the sets, and the slots' parts handed over (slots sorted by rank). */
 static void json_time(ctx *c, cs_comm_acc *acc)
 {
     build_sets(c);
-    cs_comm_json_store *st = cs_xcalloc(1, sizeof *st);
-    st->spool = acc->json_spool;
+    cs_comm_json_store *st = cs_comm_json_store_new(acc->json_spool, c->set_of, c->out->groups.len);
     acc->json_spool = NULL;
-    st->ngroups = c->out->groups.len;
-    st->set_of = cs_xmalloc(2 * (st->ngroups ? st->ngroups : 1) * sizeof *st->set_of);
-    memcpy(st->set_of, c->set_of, 2 * st->ngroups * sizeof *st->set_of);
-    for (size_t i = 0; i < c->ns; i++) {
-        json_rank_parts rp = {c->s[i].rank, c->s[i].json};
-        memset(&c->s[i].json, 0, sizeof c->s[i].json);
-        CS_VEC_PUSH(st->ranks, rp);
-    }
+    for (size_t i = 0; i < c->ns; i++) cs_comm_json_store_add(st, c->s[i].rank, &c->s[i].json);
     c->out->json_store = st;
     c->out->json_ops = acc->json_ops;
-}
-
-static void json_store_free(cs_comm_json_store *st)
-{
-    if (!st) return;
-    for (size_t i = 0; i < st->ranks.len; i++) free(st->ranks.items[i].parts.items);
-    free(st->ranks.items);
-    free(st->set_of);
-    cs_spool_close(st->spool);
-    free(st);
-}
-
-static void json_block_free(cs_comm_json_block *b)
-{
-    for (size_t i = 0; i < b->records.len; i++) {
-        cs_comm_rank_free(b->records.items[i]);
-        free(b->records.items[i]);
-    }
-    free(b->records.items);
-    free(b->ops.items);
-    free(b->totals.items);
-    free(b->packets.items);
-    memset(b, 0, sizeof *b);
-}
-
-static const json_rank_parts *parts_of(const cs_comm_json_store *st, int64_t rank)
-{
-    size_t lo = 0, hi = st->ranks.len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (st->ranks.items[mid].rank < rank) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < st->ranks.len && st->ranks.items[lo].rank == rank ? &st->ranks.items[lo] : NULL;
-}
-
-/* A rank's records of one step back from the spool (NULL: none that step). */
-static int read_part(const cs_comm_json_store *st, const json_rank_parts *rp, cs_comm_step step,
-                     cs_comm_rank **out, cs_err *err)
-{
-    *out = NULL;
-    const json_part *jp = NULL;
-    for (size_t k = 0; rp && k < rp->parts.len && !jp; k++)
-        if (step_cmp(rp->parts.items[k].step, step) == 0) jp = &rp->parts.items[k];
-    if (!jp) return 0;
-    unsigned char *buf = cs_xmalloc(jp->size ? jp->size : 1);
-    int rc = cs_spool_read(st->spool, jp->at, buf, jp->size, err);
-    cs_comm_rank *rec = cs_xcalloc(1, sizeof *rec);
-    if (rc == 0) {
-        cs_decoder d = {buf, jp->size, 0, false};
-        cs_comm_rank_decode(&d, rec);
-        if (d.failed || d.pos != jp->size || !records_valid(rec))
-            rc = cs_fail(err, "communication: the JSON records of rank %" PRId64 " read back damaged", rp->rank);
-    }
-    free(buf);
-    if (rc) {
-        cs_comm_rank_free(rec);
-        free(rec);
-        return -1;
-    }
-    *out = rec;
-    return 0;
-}
-
-static int cmp_step_value(const void *a, const void *b)
-{
-    return step_cmp(*(const cs_comm_step *)a, *(const cs_comm_step *)b);
-}
-
-/* The steps any member of a set has records of, ascending. */
-static size_t set_steps(const cs_comm_json_store *st, const cs_comm_rank_set *set, cs_comm_step **out)
-{
-    CS_VEC(cs_comm_step) v = {0};
-    for (size_t i = 0; i < set->nranks; i++) {
-        const json_rank_parts *rp = parts_of(st, set->ranks[i]);
-        for (size_t k = 0; rp && k < rp->parts.len; k++) CS_VEC_PUSH(v, rp->parts.items[k].step);
-    }
-    sort_items(v.items, v.len, sizeof *v.items, cmp_step_value);
-    size_t u = 0;
-    for (size_t i = 0; i < v.len; i++)
-        if (!u || step_cmp(v.items[u - 1], v.items[i]) != 0) v.items[u++] = v.items[i];
-    *out = v.items;
-    return u;
-}
-
-/* Block (set, step): the members' records of the step, their entries. */
-static int build_block(const cs_comm_sum *s, uint32_t set, cs_comm_step step, cs_comm_json_block *b, cs_err *err)
-{
-    const cs_comm_json_store *st = s->json_store;
-    const cs_comm_rank_set *rs = &s->sets.items[set];
-    memset(b, 0, sizeof *b);
-    b->set = set;
-    b->step = step;
-    for (size_t i = 0; i < rs->nranks; i++) {
-        cs_comm_rank *rec;
-        if (read_part(st, parts_of(st, rs->ranks[i]), step, &rec, err)) return -1;
-        if (!rec) continue;
-        if (json_rank(s, rs->ranks[i], rec, b)) {
-            CS_VEC_PUSH(b->records, rec);
-        } else {
-            cs_comm_rank_free(rec);
-            free(rec);
-        }
-    }
-    sort_items(b->totals.items, b->totals.len, sizeof *b->totals.items, cmp_json_total);
-    return 0;
-}
-
-int cs_comm_json_blocks(const cs_comm_sum *s, int (*visit)(void *arg, const cs_comm_json_block *b), void *arg,
-                        cs_err *err)
-{
-    if (!s->json_store) return 0;
-    int rc = 0;
-    for (uint32_t set = 0; set < s->sets.len && rc == 0; set++) {
-        cs_comm_step *steps;
-        size_t nsteps = set_steps(s->json_store, &s->sets.items[set], &steps);
-        for (size_t k = 0; k < nsteps && rc == 0; k++) {
-            cs_comm_json_block b;
-            rc = build_block(s, set, steps[k], &b, err);
-            if (rc == 0 && b.ops.len) rc = visit(arg, &b);
-            json_block_free(&b);
-        }
-        free(steps);
-    }
-    return rc;
 }
 
 /* ------------------------------------------------------------------------
@@ -1832,7 +1514,7 @@ void cs_comm_sum_free(cs_comm_sum *out)
     free(out->hccl_names.items);
     free_names(out->names);
     free(out->sets.items);
-    json_store_free(out->json_store);
+    cs_comm_json_store_free(out->json_store);
     free(out->json_matrix.items);
     free(out->unmapped.items);
     memset(out, 0, sizeof *out);

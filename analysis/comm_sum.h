@@ -20,9 +20,9 @@
 **
 ** Memory: the reduce streams.  cs_comm_acc_add() takes one rank at a time:
 ** its per-op rows, totals and matrix representatives go to spools
-** (comm_rows.h), only its groups, types and self links stay, so the caller
-** can free the rank's records right away; only the JSON structures, built
-** on request, need the records until the end.  The finish merges the
+** (comm_rows.h), with JSON its records too, step by step; only its groups,
+** types, self links and indices stay, so the caller can free the rank's
+** records right away, in every mode.  The finish merges the
 ** representatives one (step, group) at a time and spools the matrix rows;
 ** cs_comm_time_next(), cs_comm_bw_next() and cs_comm_matrix_next() read the
 ** rows back in the tables' ORDER BY.
@@ -217,10 +217,9 @@ typedef struct cs_comm_sum {
 **
 ** cs_comm_acc_new(opt): opt->rows = build the time and bandwidth rows (the
 ** matrix and its counts are always built); opt->json = also build the JSON
-** structures (sets, json_*), which borrow the records of every added rank
-** until cs_comm_sum_free().  NULL opt builds everything.
-** cs_comm_acc_add(): one analysed rank.  Without JSON the records are only
-** read during the call.  Returns -1 with a message for malformed records
+** structures (sets, json_store, json_matrix).  NULL opt builds everything.
+** cs_comm_acc_add(): one analysed rank; the records are only read during
+** the call.  Returns -1 with a message for malformed records
 ** (the accumulator stays usable; the rank is not added) and when a spool
 ** fails (then every later add and the finish fail too).
 ** cs_comm_acc_finish(): info[0..ninfo) is the union of the ranks'
@@ -251,8 +250,8 @@ void cs_comm_acc_free(cs_comm_acc *acc);
 /*
 ** The whole reduce at once, JSON included: in[0..nin), one entry per
 ** analysed rank, any order (two entries with one rank are an error); the
-** records must outlive out.  out must be zeroed.  Returns 0, or -1 with a
-** message in err.
+** records are only read during the call.  out must be zeroed.  Returns 0,
+** or -1 with a message in err.
 */
 int cs_comm_sum_compute(const cs_comm_sum_input *in, size_t nin,
                         const cs_parallel_group *info, size_t ninfo,
@@ -264,8 +263,8 @@ void cs_comm_sum_free(cs_comm_sum *out);
 /*
 ** The blocks of cluster_communication.json in order (sets, then steps),
 ** built one at a time from the spooled records: visit() gets each block
-** with entries (borrowed for the call).  Returns 0, -1 with a message when
-** the records cannot be read back, or visit()'s non-zero result.
+** with entries (borrowed for the call).  Returns 0, or -1 with a message
+** when the records cannot be read back or visit() returned non-zero.
 */
 int cs_comm_json_blocks(const cs_comm_sum *s, int (*visit)(void *arg, const cs_comm_json_block *b),
                         void *arg, cs_err *err);

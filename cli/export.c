@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cluster_tables.h"
 #include "comm_json.h"
@@ -392,7 +393,10 @@ static int write_comm_json(const cs_options *o, const cs_cluster *c, const outpu
             bool ok = files[i].write(&c->comm, f, &why) == 0;
             if (fclose(f) != 0 && ok) ok = cs_fail(&why, "write error") == 0;
             chmod(path, 0640);
-            if (!ok) rc = cs_fail(err, "%s: %s", path, why.msg);
+            if (!ok) {
+                rc = cs_fail(err, "%s: %s", path, why.msg);
+                unlink(path);   /* no truncated file that looks whole */
+            }
         }
         free(path);
         if (rc) return -1;

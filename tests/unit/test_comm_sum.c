@@ -5,6 +5,7 @@
 ** dropped links) and independence of the input order.
 */
 #include "check.h"
+#include "comm_json.h"
 #include "comm_sum.h"
 #include "file_spool.h"
 #include "hccl_names.h"
@@ -916,6 +917,80 @@ static cs_spool *limited_spool(void *arg)
     return sp;
 }
 
+static int failing_read(cs_spool *sp, uint64_t at, void *data, size_t size, cs_err *err)
+{
+    (void)sp, (void)at, (void)data, (void)size;
+    return cs_fail(err, "read error");
+}
+
+/* Memory spools; the fourth made (the JSON records: after time,
+** bandwidth and representatives) cannot be read back. */
+static cs_spool *unreadable_json_spool(void *arg)
+{
+    cs_spool *sp = cs_spool_memory();
+    if (++*(int *)arg == 4) sp->read = failing_read;
+    return sp;
+}
+
+static int count_blocks(void *arg, const cs_comm_json_block *b)
+{
+    (void)b;
+    ++*(int *)arg;
+    return 0;
+}
+
+static cs_spool *file_spool(void *arg);
+
+/* cluster_communication.json from records spooled to files as the ranks
+** arrive (any order, each freed at once) is the text of the all-at-once
+** reduce; from records that cannot be read back, an error, not a text. */
+static void test_json_streamed(void)
+{
+    cs_comm_rank r[3];
+    for (uint32_t k = 0; k < 3; k++) multi_records(&r[k], k);
+    cs_comm_sum_input in[] = {{0, &r[0]}, {1, &r[1]}, {2, &r[2]}};
+    cs_comm_sum whole;
+    sum(in, 3, NULL, 0, &whole);
+    char *want = cs_comm_json_time(&whole);
+    CHECK(want && strlen(want) > 100);
+    int made = 0;
+    cs_comm_sum_options opt = {true, true, file_spool, &made};
+    cs_comm_acc *acc = cs_comm_acc_new(&opt);
+    cs_err err = {{0}};
+    for (uint32_t k = 0; k < 3; k++) {
+        cs_comm_rank one;
+        multi_records(&one, (k + 1) % 3);
+        CHECK_INT(cs_comm_acc_add(acc, (k + 1) % 3, &one, &err), 0);
+        cs_comm_rank_free(&one);
+    }
+    cs_comm_sum s;
+    memset(&s, 0, sizeof s);
+    CHECK_INT(cs_comm_acc_finish(acc, NULL, 0, &s, &err), 0);
+    CHECK_INT(made, 5);     /* time, bandwidth, representatives, JSON records, matrix */
+    CHECK_INT(s.json_ops, whole.json_ops);
+    char *got = cs_comm_json_time(&s);
+    CHECK(got && want && strcmp(got, want) == 0);
+    free(got);
+    cs_comm_sum_free(&s);
+
+    made = 0;
+    opt.new_spool = unreadable_json_spool;
+    acc = cs_comm_acc_new(&opt);
+    for (uint32_t k = 0; k < 3; k++) CHECK_INT(cs_comm_acc_add(acc, k, &r[k], &err), 0);
+    memset(&s, 0, sizeof s);
+    CHECK_INT(cs_comm_acc_finish(acc, NULL, 0, &s, &err), 0);
+    CHECK(cs_comm_json_time(&s) == NULL);
+    int blocks = 0;
+    cs_err why = {{0}};
+    CHECK_INT(cs_comm_json_blocks(&s, count_blocks, &blocks, &why), -1);
+    CHECK(strstr(why.msg, "read error") != NULL);
+    CHECK_INT(blocks, 0);
+    cs_comm_sum_free(&s);
+    free(want);
+    cs_comm_sum_free(&whole);
+    for (int k = 0; k < 3; k++) cs_comm_rank_free(&r[k]);
+}
+
 /* A spool that fails part way through a rank: that add fails, and so do
 ** every later add and the finish (part of the rank may be parked). */
 static void test_spool_failure(void)
@@ -1072,6 +1147,7 @@ int main(void)
     test_end_to_end();
     test_streaming();
     test_spool_failure();
+    test_json_streamed();
     test_codec();
     return check_report();
 }
