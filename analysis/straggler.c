@@ -653,7 +653,8 @@ typedef struct ctx {
     int64_t *arrive;        /* corrected, per op */
     int64_t *ws;            /* corrected, per op */
     int64_t *launch;        /* corrected, per op (CS_WAIT_UNKNOWN_NS kept) */
-    op_key *keys;           /* sorted by instance key, then rank */
+    op_key *keys;           /* sorted by instance key, then rank; freed once the instances are built */
+    uint32_t *member;       /* ... then only their ops: instance w's members are member[w.first + p] */
     CS_VEC(wait_instance) inst;
     CS_VEC(root_entry) roots;
     rank_wait *waits;
@@ -885,6 +886,11 @@ static void build_instances(ctx *c, const cs_straggler_options *opt)
         CS_VEC_PUSH(c->inst, w);
         a = b;
     }
+    /* the rest needs only the members' ops: 4 bytes per op instead of a key */
+    c->member = cs_xmalloc((c->nops ? c->nops : 1) * sizeof *c->member);
+    for (size_t i = 0; i < c->nops; i++) c->member[i] = c->keys[i].op;
+    free(c->keys);
+    c->keys = NULL;
 }
 
 /* §8.4: offsets from the instances with two or more members; corrected
@@ -902,7 +908,7 @@ static void clock_offsets(ctx *c, cs_skew_result *skew)
         if (w->n < 2) continue;
         first[j++] = k;
         for (size_t p = 0; p < w->n; p++) {
-            uint32_t op = c->keys[w->first + p].op;
+            uint32_t op = c->member[w->first + p];
             m[k].host = c->host_of_rank[c->rank_idx[op]];
             m[k].leave_ns = c->ops[op].leave_ns;
             m[k].sync_ms = c->ops[op].sync_ms;
@@ -929,7 +935,7 @@ static void clock_offsets(ctx *c, cs_skew_result *skew)
 
 static uint32_t member_op(const ctx *c, const wait_instance *w, size_t p)
 {
-    return c->keys[w->first + p].op;
+    return c->member[w->first + p];
 }
 
 /* first/last arrival, the last rank L and the wait it caused. */
@@ -1521,6 +1527,7 @@ done:
     free(c.ws);
     free(c.launch);
     free(c.keys);
+    free(c.member);
     free(c.inst.items);
     free(c.roots.items);
     free(c.waits);
