@@ -22,13 +22,13 @@ static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, c
     if (n > 1) qsort(base, n, size, cmp);
 }
 
-/* The JSON records kept for cluster_communication.json: every rank's
-** records, one encoded part per step, and the set of each (group, kind). */
 typedef struct json_rank_parts {
     int64_t rank;
     json_parts parts;           /* by step, ascending */
 } json_rank_parts;
 
+/* The JSON records kept for cluster_communication.json: every rank's
+** records, one encoded part per step, and the set of each (group, kind). */
 struct cs_comm_json_store {
     cs_spool *spool;
     CS_VEC(json_rank_parts) ranks;  /* ascending */
@@ -82,7 +82,7 @@ int cs_comm_json_park(cs_spool *spool, const cs_comm_rank *rec, json_parts *part
     size_t n = rec->ops.len;
     step_op *v = cs_xmalloc((n ? n : 1) * sizeof *v);
     for (size_t o = 0; o < n; o++) v[o] = (step_op){cs_comm_op_step(&rec->ops.items[o]), (uint32_t)o};
-    if (n > 1) qsort(v, n, sizeof *v, cmp_step_op);
+    sort_n(v, n, sizeof *v, cmp_step_op);
     uint32_t *ops = cs_xmalloc((n ? n : 1) * sizeof *ops);
     int rc = 0;
     for (size_t i = 0, j; i < n && rc == 0; i = j) {
@@ -331,7 +331,7 @@ int cs_comm_json_blocks(const cs_comm_sum *s, int (*visit)(void *arg, const cs_c
             cs_comm_json_block b;
             rc = build_block(s, set, steps[k], &b, err);
             if (rc == 0 && b.ops.len && visit(arg, &b) != 0)
-                rc = cs_fail(err, "cluster_communication.json: block writer stopped");
+                rc = cs_fail(err, "communication: the JSON blocks' visitor stopped");
             json_block_free(&b);
         }
         free(steps);

@@ -70,8 +70,12 @@ int cs_comm_rows_add(cs_comm_rows *rows, int64_t rank, const void *ops, size_t n
 
 /* The map from rank id's group indices to the cluster's (map[0..n), taken
 ** over).  It must keep their order (a rank's groups are numbered in the
-** cluster's order), since the rows were sorted by them when parked.  Call
-** once per added rank before reading; indices past n are read as they are. */
+** cluster's order), since the rows were sorted by them when parked.
+** Optional: without one (or past n) the indices are read as they are.
+** The rank given to cs_comm_rows_add() is only an ordering key (the matrix
+** store numbers its chunks with it).  Of a row's pointers only the op name
+** is copied into the block; any other is stored as it is, so what it
+** points to must outlive the reading. */
 void cs_comm_rows_set_groups(cs_comm_rows *rows, size_t id, uint32_t *map, size_t n);
 
 /* Rows parked (per-op and totals). */

@@ -132,10 +132,6 @@ static void free_names(cs_comm_name_block *b)
 ** Steps and groups.
 */
 
-static int step_cmp(cs_comm_step a, cs_comm_step b)
-{
-    return cs_comm_step_cmp(a, b);
-}
 
 cs_comm_step cs_comm_op_step(const cs_comm_op *op)
 {
@@ -273,7 +269,7 @@ struct cs_comm_acc {
 static int cmp_op_ref(const void *a, const void *b)
 {
     const op_ref *x = a, *y = b;
-    int s = step_cmp(x->step, y->step);
+    int s = cs_comm_step_cmp(x->step, y->step);
     if (s) return s;
     CMP(x->group, y->group);
     CMP(x->op, y->op);
@@ -302,7 +298,7 @@ typedef CS_VEC(bw_gen) bw_gens;
 
 static int cmp_time_row(const cs_comm_time_row *x, const cs_comm_time_row *y)
 {
-    int s = step_cmp(x->step, y->step);
+    int s = cs_comm_step_cmp(x->step, y->step);
     if (s) return s;
     CMP(x->rank, y->rank);
     CMP(x->group, y->group);
@@ -314,7 +310,7 @@ static int cmp_time_row(const cs_comm_time_row *x, const cs_comm_time_row *y)
 
 static int cmp_bw_row(const cs_comm_bw_row *x, const cs_comm_bw_row *y)
 {
-    int s = step_cmp(x->step, y->step);
+    int s = cs_comm_step_cmp(x->step, y->step);
     if (s) return s;
     CMP(x->rank, y->rank);
     CMP(x->group, y->group);
@@ -510,7 +506,7 @@ op_ref *cs_comm_op_refs(const rank_in *r)
 size_t cs_comm_run_end(const op_ref *refs, size_t n, size_t i)
 {
     size_t j = i;
-    while (j < n && step_cmp(refs[j].step, refs[i].step) == 0 && refs[j].group == refs[i].group) j++;
+    while (j < n && cs_comm_step_cmp(refs[j].step, refs[i].step) == 0 && refs[j].group == refs[i].group) j++;
     return j;
 }
 
@@ -621,7 +617,7 @@ typedef struct rep_gen {
 static int cmp_rep_gen(const void *a, const void *b)
 {
     const rep_gen *x = a, *y = b;
-    int s = step_cmp(x->row.step, y->row.step);
+    int s = cs_comm_step_cmp(x->row.step, y->row.step);
     if (s) return s;
     CMP(x->row.group, y->row.group);
     CMP(x->gen, y->gen);
@@ -674,7 +670,7 @@ static int rank_json(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
         const cs_comm_op *op = &r->rec->ops.items[o];
         add_kind(s, 2 * r->group[op->group] + (op->p2p ? 1 : 0));
     }
-    if (!acc->rows) return 0;   /* cluster_communication.json is the time mode's */
+    if (!acc->json_spool) return 0;    /* cluster_communication.json is the time mode's */
     acc->json_ops += r->rec->ops.len;
     return cs_comm_json_park(acc->json_spool, r->rec, &s->json, err);
 }
@@ -730,7 +726,7 @@ cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt)
     acc->time = cs_comm_rows_new(&time_kind, acc->rows ? new_spool(acc) : cs_spool_memory());
     acc->bandwidth = cs_comm_rows_new(&bw_kind, acc->rows ? new_spool(acc) : cs_spool_memory());
     acc->reps = cs_comm_rows_new(&rep_kind, new_spool(acc));
-    if (acc->json) acc->json_spool = new_spool(acc);
+    if (acc->json && acc->rows) acc->json_spool = new_spool(acc);   /* the time file's records */
     return acc;
 }
 
@@ -798,8 +794,6 @@ static void renumber(uint32_t *group, const uint32_t *map)
     *group = map[*group];
 }
 
-/* A slot's rows, representatives and claims: its group indices -> the
-** cluster's (the parked rows get theirs as they are read back). */
 static uint32_t *copy_map(const uint32_t *map, size_t n)
 {
     uint32_t *copy = cs_xmalloc((n ? n : 1) * sizeof *copy);
@@ -807,6 +801,8 @@ static uint32_t *copy_map(const uint32_t *map, size_t n)
     return copy;
 }
 
+/* A slot's claims and kinds: its group indices -> the cluster's; the row
+** stores get the map for the parked rows, applied as they are read back. */
 static void renumber_slot(cs_comm_acc *acc, slot *s, const uint32_t *map)
 {
     for (size_t k = 0; k < s->claims.len; k++) renumber(&s->claims.items[k].group, map);
@@ -1073,7 +1069,7 @@ static const char *hccl_name(ctx *c, uint32_t type, uint8_t rep)
 static int cmp_rep_key(const rep_row *x, const rep_row *y)
 {
     CMP(x->p2p, y->p2p);
-    int s = step_cmp(x->step, y->step);
+    int s = cs_comm_step_cmp(x->step, y->step);
     if (s) return s;
     CMP(x->type, y->type);
     CMP(x->rep, y->rep);
@@ -1143,7 +1139,7 @@ static void merge_reps(ctx *c, rep_row *reps, size_t n, matrix_vec *rows, merged
 static int cmp_matrix_row(const void *a, const void *b)
 {
     const cs_comm_matrix_row *x = a, *y = b;
-    int s = step_cmp(x->step, y->step);
+    int s = cs_comm_step_cmp(x->step, y->step);
     if (s) return s;
     CMP(x->group, y->group);
     bool xt = strcmp(x->hccl_op_name, "Total Op Info") == 0, yt = strcmp(y->hccl_op_name, "Total Op Info") == 0;
@@ -1198,7 +1194,7 @@ typedef struct total_ref {
 static int cmp_total_ref(const void *a, const void *b)
 {
     const total_ref *x = a, *y = b;
-    int s = step_cmp(x->step, y->step);
+    int s = cs_comm_step_cmp(x->step, y->step);
     if (s) return s;
     CMP(x->group, y->group);
     CMP(x->src, y->src);
@@ -1209,7 +1205,7 @@ static int cmp_total_ref(const void *a, const void *b)
 
 static bool same_total_key(const total_ref *x, const total_ref *y)
 {
-    return step_cmp(x->step, y->step) == 0 && x->group == y->group && x->src == y->src && x->dst == y->dst;
+    return cs_comm_step_cmp(x->step, y->step) == 0 && x->group == y->group && x->src == y->src && x->dst == y->dst;
 }
 
 static void matrix_totals(ctx *c, matrix_vec *rows)
@@ -1254,7 +1250,7 @@ static int cmp_json_link(const void *a, const void *b)
 {
     const cs_comm_json_link *x = a, *y = b;
     CMP(x->set, y->set);
-    int s = step_cmp(x->step, y->step);
+    int s = cs_comm_step_cmp(x->step, y->step);
     if (s) return s;
     CMP(x->group, y->group);
     CMP(x->hccl_op_name == NULL, y->hccl_op_name == NULL);
@@ -1266,8 +1262,8 @@ static int cmp_json_link(const void *a, const void *b)
 
 /* cluster_communication_matrix.json: the merged links with the last rank's
 ** type and op name and compute_ratio bandwidths, then per (set, step,
-** group, link) the sum of the "-total" ones, in that order. */
-/* The JSON links of one chunk's merged rows (before its totals). */
+** group, link) the sum of the "-total" ones, in that order.  Here the links
+** of one chunk's merged rows (before its totals); json_matrix() the rest. */
 static void json_links(ctx *c, const matrix_vec *rows, const merged *mg, size_t n)
 {
     cs_comm_sum *out = c->out;
@@ -1293,7 +1289,7 @@ static void json_matrix(ctx *c)
         cs_comm_json_link t = {f->set, f->step, NULL, f->group, 0, 0, 0, "", 0, 0, 0};
         /* links of one (set, step, group) block; totals per link */
         while (j < nlinks && out->json_matrix.items[j].set == f->set &&
-               step_cmp(out->json_matrix.items[j].step, f->step) == 0 &&
+               cs_comm_step_cmp(out->json_matrix.items[j].step, f->step) == 0 &&
                out->json_matrix.items[j].group == f->group) j++;
         CS_VEC(cs_comm_json_link) tot = {0};
         for (size_t k = i; k < j; k++) {
@@ -1395,7 +1391,7 @@ static int matrix_tables(ctx *c, cs_comm_acc *acc, cs_err *err)
     size_t n;
     while (rc == 0 && (rows = cs_comm_rows_next_block(rd, &n, &failed, err)) != NULL) {
         if (!n) continue;
-        if (any && (step_cmp(rows[0].step, step) != 0 || rows[0].group != group)) rc = flush_chunk(c, &k, err);
+        if (any && (cs_comm_step_cmp(rows[0].step, step) != 0 || rows[0].group != group)) rc = flush_chunk(c, &k, err);
         step = rows[0].step;
         group = rows[0].group;
         any = true;

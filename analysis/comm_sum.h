@@ -56,7 +56,7 @@ typedef struct cs_comm_sum_input {
 typedef struct cs_comm_time_row {
     cs_comm_step step;
     int64_t rank;
-    const char *op_name;    /* borrowed from cs_comm_sum.names; NULL = "Total Op Info" */
+    const char *op_name;    /* valid until the cursor's next call; NULL = "Total Op Info" */
     uint32_t group;
     double start_us;        /* 0 on totals */
     double elapse_ms, transit_ms, wait_ms, sync_ms, idle_ms;
@@ -69,7 +69,7 @@ typedef struct cs_comm_time_row {
 typedef struct cs_comm_bw_row {
     cs_comm_step step;
     int64_t rank;
-    const char *op_name;    /* borrowed from cs_comm_sum.names (one copy per op); NULL = "Total Op Info" */
+    const char *op_name;    /* valid until the cursor's next call; NULL = "Total Op Info" */
     uint32_t group;
     uint8_t band;           /* cs_comm_band_type; cs_comm_band_name() gives band_type */
     double start_us;        /* the op's start_timestamp (sort key only); 0 on totals */
@@ -91,7 +91,8 @@ typedef struct cs_comm_matrix_row {
     bool p2p;               /* rule P1 section (the reference's rank_set "p2p"); false on totals */
     int64_t src, dst;       /* global ranks (written as REAL) */
     uint8_t transport;      /* cs_comm_transport: the first rank's */
-    const char *op_name;    /* the represented op of the lowest rank (cs_comm_sum.names); "" on -total, totals */
+    const char *op_name;    /* the represented op of the lowest rank (valid until the cursor's next
+                            ** call); "" on -total, totals */
     double size_mb, time_ms;
     double bandwidth;       /* size / time unrounded; 0 without time */
 } cs_comm_matrix_row;
@@ -217,7 +218,8 @@ typedef struct cs_comm_sum {
 **
 ** cs_comm_acc_new(opt): opt->rows = build the time and bandwidth rows (the
 ** matrix and its counts are always built); opt->json = also build the JSON
-** structures (sets, json_store, json_matrix).  NULL opt builds everything.
+** structures (sets, json_matrix, and with opt->rows the records behind
+** cluster_communication.json, json_store).  NULL opt builds everything.
 ** cs_comm_acc_add(): one analysed rank; the records are only read during
 ** the call.  Returns -1 with a message for malformed records
 ** (the accumulator stays usable; the rank is not added) and when a spool

@@ -521,7 +521,7 @@ static int cmp_str_ref(const void *x, const void *y)
 }
 
 typedef struct wait_instance {
-    size_t first;           /* into the sorted keys (members in rank order) */
+    size_t first;           /* into the sorted keys, then ctx.member (members in rank order) */
     uint32_t n;
     uint32_t group, type;
     int64_t num;
@@ -1347,7 +1347,6 @@ static int cmp_row_ref(const void *a, const void *b)
     return x->inst < y->inst ? -1 : x->inst > y->inst;
 }
 
-/* ClusterWaitInstances and ClusterWaitDetail; the instance counts. */
 /* One ClusterWaitDetail row, to memory or the log. */
 static int add_detail(cs_straggler_result *out, const cs_wait_detail_row *d, cs_err *err)
 {
@@ -1357,6 +1356,7 @@ static int add_detail(cs_straggler_result *out, const cs_wait_detail_row *d, cs_
     return 0;
 }
 
+/* ClusterWaitInstances and ClusterWaitDetail; the instance counts. */
 static int instance_rows(ctx *c, cs_straggler_result *out, cs_err *err)
 {
     int rc = 0;

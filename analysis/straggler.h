@@ -289,7 +289,7 @@ typedef struct cs_straggler_result {
 ** per host (CS_LINE_CLOCK_SKEW, seq = its ClusterClockOffsets row) and
 ** "straggler: ..." count lines (counts of 0 are not reported).
 ** opt may be NULL.  Returns 0, or -1 with a message in err when an op's rank
-** is not among s->ranks or a rank is listed twice.
+** is not among s->ranks, a rank is listed twice or the details' spool fails.
 ** Cost: O(N log N) for N ops plus, per attributed instance, the members'
 ** earlier waits inside their windows (each rank's windows per group
 ** partition its timeline, so this is O(N × groups per rank)).

@@ -22,7 +22,7 @@
 typedef struct cs_cluster_feed {
     cs_comm_acc *comm;          /* NULL: the mode runs no communication reduce */
     bool comm_json;             /* the export writes the JSON files (the reduce keeps what they need) */
-    bool comm_failed;           /* a rank's records were malformed: comm_err says which */
+    bool comm_failed;           /* a rank's records were malformed, or a spool failed: comm_err says why */
     cs_err comm_err;
     bool spool_in_memory;       /* no temporary file for the table rows: spool_err says why */
     cs_err spool_err;

@@ -836,7 +836,7 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         if (rc == 0) rc = insert_charts(x, t, "CommTime", false, 0, err);
         note_truncated(&extra, "communication", "CommTime", cut);
         int n = (int)cs_comm_time_rows(&c->comm);
-        cs_comm_limits lim;
+        cs_comm_limits lim = {0};
         if (rc == 0) rc = cs_comm_outlier_limits(&c->comm, &lim, err);
         if (rc == 0 && lim.has_sync) rc = cs_xlsx_mark_outliers(x, "CommTime", 10, n, true, lim.sync_p90, err);
         if (rc == 0 && lim.has_wait) rc = cs_xlsx_mark_outliers(x, "CommTime", 11, n, true, lim.wait_p90, err);

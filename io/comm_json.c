@@ -96,15 +96,6 @@ static void put_step_key(json_out *b, cs_comm_step step)
     put(b, "\": ");
 }
 
-static int step_cmp(cs_comm_step a, cs_comm_step b)
-{
-    /* as the tables: "step" reads as 0 and goes first */
-    int64_t x = a.has_id ? a.id : 0, y = b.has_id ? b.id : 0;
-    if (x != y) return x < y ? -1 : 1;
-    if (a.has_id != b.has_id) return a.has_id ? 1 : -1;
-    return 0;
-}
-
 /* The text of a block: "{"<set>": {"<step>": <tree>, ...}, ...}".  Blocks
 ** arrive in (set, step) order; open_block() starts one, closing the
 ** previous set's object when the set changes. */
@@ -260,7 +251,7 @@ static int cmp_ent_walk(const void *a, const void *b)
 {
     const ent *x = a, *y = b;
     if (x->set != y->set) return x->set < y->set ? -1 : 1;
-    int c = step_cmp(x->step, y->step);
+    int c = cs_comm_step_cmp(x->step, y->step);
     if (c) return c;
     if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
     if (x->p2p != y->p2p) return x->p2p ? -1 : 1;   /* the p2p section first */
@@ -429,7 +420,7 @@ static int time_visit(void *arg, const cs_comm_json_block *b)
     }
     for (size_t i = 0; i < n; i++) free(e[i].key);
     free(e);
-    return 0;
+    return w->d.out->failed ? -1 : 0;     /* no point building the rest after a write error */
 }
 
 static int time_doc(const cs_comm_sum *s, json_out *out, cs_err *err)
@@ -437,6 +428,7 @@ static int time_doc(const cs_comm_sum *s, json_out *out, cs_err *err)
     time_writer w = {s, {out, UINT32_MAX}};
     int rc = cs_comm_json_blocks(s, time_visit, &w, err);
     close_doc(&w.d);
+    if (out->failed) rc = cs_fail(err, "write error");
     return rc;
 }
 
@@ -454,8 +446,7 @@ char *cs_comm_json_time(const cs_comm_sum *s)
 int cs_comm_json_time_write(const cs_comm_sum *s, FILE *f, cs_err *err)
 {
     json_out out = {{0}, f, false};
-    if (time_doc(s, &out, err)) return -1;
-    return out.failed ? cs_fail(err, "write error") : 0;
+    return time_doc(s, &out, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -510,7 +501,7 @@ static void matrix_doc(const cs_comm_sum *s, json_out *out)
     doc d = {out, UINT32_MAX};
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && l[j].set == l[i].set && step_cmp(l[j].step, l[i].step) == 0) j++;
+        while (j < n && l[j].set == l[i].set && cs_comm_step_cmp(l[j].step, l[i].step) == 0) j++;
         if (l[i].set < s->sets.len) {
             open_block(&d, s, l[i].set, l[i].step);
             put_tree(&d, matrix_block(s, l + i, j - i));

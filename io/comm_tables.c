@@ -62,14 +62,6 @@ bool cs_table_comm_time_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t ma
     return !at->failed && at->row < cs_comm_time_rows(s);
 }
 
-int cs_table_comm_time(const cs_comm_sum *s, cs_table *t, cs_err *err)
-{
-    cs_comm_cursor at = {0};
-    cs_table_comm_time_next(s, &at, SIZE_MAX, t);
-    cs_comm_cursor_close(&at);
-    return at.failed ? cs_fail(err, "%s", at.err.msg) : 0;
-}
-
 static const cs_column bandwidth_cols[] = {
     {"step", "TEXT", "step"},
     {"rank_id", "INTEGER", "rank_id"},
@@ -113,14 +105,6 @@ bool cs_table_comm_bandwidth_next(const cs_comm_sum *s, cs_comm_cursor *at, size
     return !at->failed && at->row < cs_comm_bw_rows(s);
 }
 
-int cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t, cs_err *err)
-{
-    cs_comm_cursor at = {0};
-    cs_table_comm_bandwidth_next(s, &at, SIZE_MAX, t);
-    cs_comm_cursor_close(&at);
-    return at.failed ? cs_fail(err, "%s", at.err.msg) : 0;
-}
-
 static const cs_column matrix_cols[] = {
     {"step", "TEXT", "step"},
     {"hccl_op_name", "TEXT", "hccl_op_name"},
@@ -156,12 +140,4 @@ bool cs_table_comm_matrix_next(const cs_comm_sum *s, cs_comm_cursor *at, size_t 
         cs_table_add_real(t, r->bandwidth);
     }
     return !at->failed && at->row < cs_comm_matrix_rows(s);
-}
-
-int cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t, cs_err *err)
-{
-    cs_comm_cursor at = {0};
-    cs_table_comm_matrix_next(s, &at, SIZE_MAX, t);
-    cs_comm_cursor_close(&at);
-    return at.failed ? cs_fail(err, "%s", at.err.msg) : 0;
 }

@@ -9,12 +9,6 @@
 #include "comm_sum.h"
 #include "table.h"
 
-/* The whole tables.  The rows are read back from their spools: 0, or -1
-** with a message when that fails (t is still initialised). */
-int cs_table_comm_time(const cs_comm_sum *s, cs_table *t, cs_err *err);
-int cs_table_comm_bandwidth(const cs_comm_sum *s, cs_table *t, cs_err *err);
-int cs_table_comm_matrix(const cs_comm_sum *s, cs_table *t, cs_err *err);
-
 /* The same tables a slice at a time, so that their rows never all exist as
 ** cells: the next rows from *at on (a zeroed cursor is the first row), at
 ** most max of them, into t (initialised here); *at moves past them.

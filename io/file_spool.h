@@ -3,8 +3,8 @@
 **
 ** The file is created in $TMPDIR (else /tmp) and unlinked at once, so nothing
 ** is left behind whatever way the process ends; its pages live in the page
-** cache, not in the process.  Writes go to the end with write(), reads use
-** pread(), so reading back never disturbs appending.
+** cache, not in the process.  Writes append at explicit offsets (pwrite)
+** and, after a failed one, the spool takes no more; reads use pread.
 */
 #ifndef CS_FILE_SPOOL_H
 #define CS_FILE_SPOOL_H
