@@ -181,13 +181,10 @@ static bool instances_next(const void *src, cs_comm_cursor *at, size_t max, cs_t
 static bool details_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
 {
     const cs_straggler_result *r = src;
-    cs_straggler_result view = *r;
     size_t n = r->ndetails - at->row < max ? r->ndetails - at->row : max;
     cs_wait_detail_row *rows = cs_xmalloc((n ? n : 1) * sizeof *rows);
     at->failed = cs_straggler_details(r, at->row, n, rows, &at->err) != 0;
-    view.details.items = rows;
-    view.details.len = at->failed ? 0 : n;
-    cs_table_wait_detail(&view, t);
+    cs_table_wait_detail(rows, at->failed ? 0 : n, t);     /* from memory or the spool, a slice */
     free(rows);
     at->row += n;
     return !at->failed && at->row < r->ndetails;

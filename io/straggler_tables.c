@@ -102,11 +102,11 @@ static const cs_column detail_cols[] = {
     {"synchronization_ms", "REAL", "synchronization_ms"},
 };
 
-void cs_table_wait_detail(const cs_straggler_result *s, cs_table *t)
+void cs_table_wait_detail(const cs_wait_detail_row *rows, size_t n, cs_table *t)
 {
     cs_table_init(t, "ClusterWaitDetail", detail_cols, NCOLS(detail_cols));
-    for (size_t i = 0; i < s->details.len; i++) {
-        const cs_wait_detail_row *r = &s->details.items[i];
+    for (size_t i = 0; i < n; i++) {
+        const cs_wait_detail_row *r = &rows[i];
         cs_table_add_text(t, r->step);
         cs_table_add_text(t, r->group_name);
         cs_table_add_text(t, r->op_name);
