@@ -27,10 +27,21 @@ typedef struct json_rank_parts {
     json_parts parts;           /* by step, ascending */
 } json_rank_parts;
 
+/* A (set, step, group) block of cluster_communication_matrix.json's links. */
+typedef struct link_block {
+    cs_comm_step step;
+    uint64_t at, size;
+    size_t n;
+} link_block;
+
+typedef CS_VEC(link_block) link_blocks;
+
 /* The JSON records kept for cluster_communication.json: every rank's
-** records, one encoded part per step, and the set of each (group, kind). */
+** records, one encoded part per step, and the set of each (group, kind);
+** and the matrix file's links, per set in file order. */
 struct cs_comm_json_store {
     cs_spool *spool;
+    CS_VEC(link_blocks) link_sets;  /* by set index */
     CS_VEC(json_rank_parts) ranks;  /* ascending */
     uint32_t *set_of;           /* per cluster group × 2 (collective, p2p): set, UINT32_MAX if none */
     size_t ngroups;
@@ -211,6 +222,8 @@ static int cmp_json_total(const void *a, const void *b)
 void cs_comm_json_store_free(cs_comm_json_store *st)
 {
     if (!st) return;
+    for (size_t i = 0; i < st->link_sets.len; i++) free(st->link_sets.items[i].items);
+    free(st->link_sets.items);
     for (size_t i = 0; i < st->ranks.len; i++) free(st->ranks.items[i].parts.items);
     free(st->ranks.items);
     free(st->set_of);
@@ -339,3 +352,108 @@ int cs_comm_json_blocks(const cs_comm_sum *s, int (*visit)(void *arg, const cs_c
     return rc;
 }
 
+
+/* ------------------------------------------------------------------------
+** cluster_communication_matrix.json's links.
+*/
+
+static void put_link(cs_encoder *e, const cs_comm_json_link *l)
+{
+    cs_put_i64(e, l->step.has_id);
+    cs_put_i64(e, l->step.id);
+    cs_put_str(e, l->hccl_op_name);
+    cs_put_i64(e, l->group);
+    cs_put_i64(e, l->src);
+    cs_put_i64(e, l->dst);
+    cs_put_i64(e, l->transport);
+    cs_put_str(e, l->op_name);
+    cs_put_f64(e, l->size_mb);
+    cs_put_f64(e, l->time_ms);
+    cs_put_f64(e, l->bandwidth);
+}
+
+/* The strings are newly allocated (free_links). */
+static void get_link(cs_decoder *d, uint32_t set, cs_comm_json_link *l)
+{
+    l->set = set;
+    l->step.has_id = cs_get_i64(d) != 0;
+    l->step.id = cs_get_i64(d);
+    l->hccl_op_name = cs_get_str(d);
+    l->group = (uint32_t)cs_get_i64(d);
+    l->src = cs_get_i64(d);
+    l->dst = cs_get_i64(d);
+    l->transport = (uint8_t)cs_get_i64(d);
+    l->op_name = cs_get_str_or_empty(d);
+    l->size_mb = cs_get_f64(d);
+    l->time_ms = cs_get_f64(d);
+    l->bandwidth = cs_get_f64(d);
+}
+
+int cs_comm_json_store_links(cs_comm_json_store *st, uint32_t set, cs_comm_step step, const cs_comm_json_link *l,
+                             size_t n, cs_err *err)
+{
+    while (st->link_sets.len <= set) {
+        link_blocks none = {0};
+        CS_VEC_PUSH(st->link_sets, none);
+    }
+    cs_encoder e = {0};
+    for (size_t i = 0; i < n; i++) put_link(&e, &l[i]);
+    link_block b = {step, 0, e.len, n};
+    int rc = st->spool ? cs_spool_write(st->spool, e.buf, e.len, &b.at, err)
+                       : cs_fail(err, "communication: no spool for the JSON links");
+    if (rc == 0) CS_VEC_PUSH(st->link_sets.items[set], b);
+    free(e.buf);
+    return rc;
+}
+
+typedef CS_VEC(cs_comm_json_link) link_vec;
+
+static void free_links(link_vec *v)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        free((char *)v->items[i].hccl_op_name);
+        free((char *)v->items[i].op_name);
+    }
+    v->len = 0;
+}
+
+/* Appends block b of set `set` to v. */
+static int read_links(const cs_comm_json_store *st, uint32_t set, const link_block *b, link_vec *v, cs_err *err)
+{
+    unsigned char *buf = cs_xmalloc(b->size ? b->size : 1);
+    int rc = cs_spool_read(st->spool, b->at, buf, b->size, err);
+    cs_decoder d = {buf, b->size, 0, false};
+    for (size_t i = 0; rc == 0 && i < b->n; i++) {
+        cs_comm_json_link l;
+        get_link(&d, set, &l);
+        CS_VEC_PUSH(*v, l);
+    }
+    if (rc == 0 && (d.failed || d.pos != b->size))
+        rc = cs_fail(err, "communication: the matrix JSON links read back damaged");
+    free(buf);
+    return rc;
+}
+
+int cs_comm_json_link_blocks(const cs_comm_sum *s,
+                             int (*visit)(void *arg, uint32_t set, cs_comm_step step, const cs_comm_json_link *l,
+                                          size_t n),
+                             void *arg, cs_err *err)
+{
+    const cs_comm_json_store *st = s->json_store;
+    if (!st) return 0;
+    link_vec v = {0};
+    int rc = 0;
+    for (uint32_t set = 0; set < st->link_sets.len && set < s->sets.len && rc == 0; set++) {
+        const link_blocks *bl = &st->link_sets.items[set];
+        for (size_t i = 0, j; i < bl->len && rc == 0; i = j) {
+            /* one (set, step): its groups' blocks, which follow each other */
+            for (j = i; j < bl->len && cs_comm_step_cmp(bl->items[j].step, bl->items[i].step) == 0; j++)
+                if (rc == 0) rc = read_links(st, set, &bl->items[j], &v, err);
+            if (rc == 0 && v.len && visit(arg, set, bl->items[i].step, v.items, v.len) != 0)
+                rc = cs_fail(err, "communication: the matrix JSON blocks' visitor stopped");
+            free_links(&v);
+        }
+    }
+    free(v.items);
+    return rc;
+}

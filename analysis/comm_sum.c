@@ -670,7 +670,7 @@ static int rank_json(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
         const cs_comm_op *op = &r->rec->ops.items[o];
         add_kind(s, 2 * r->group[op->group] + (op->p2p ? 1 : 0));
     }
-    if (!acc->json_spool) return 0;    /* cluster_communication.json is the time mode's */
+    if (!acc->rows) return 0;      /* cluster_communication.json is the time mode's */
     acc->json_ops += r->rec->ops.len;
     return cs_comm_json_park(acc->json_spool, r->rec, &s->json, err);
 }
@@ -726,7 +726,7 @@ cs_comm_acc *cs_comm_acc_new(const cs_comm_sum_options *opt)
     acc->time = cs_comm_rows_new(&time_kind, acc->rows ? new_spool(acc) : cs_spool_memory());
     acc->bandwidth = cs_comm_rows_new(&bw_kind, acc->rows ? new_spool(acc) : cs_spool_memory());
     acc->reps = cs_comm_rows_new(&rep_kind, new_spool(acc));
-    if (acc->json && acc->rows) acc->json_spool = new_spool(acc);   /* the time file's records */
+    if (acc->json) acc->json_spool = new_spool(acc);   /* the JSON files' records and links */
     return acc;
 }
 
@@ -1262,58 +1262,63 @@ static int cmp_json_link(const void *a, const void *b)
 
 /* cluster_communication_matrix.json: the merged links with the last rank's
 ** type and op name and compute_ratio bandwidths, then per (set, step,
-** group, link) the sum of the "-total" ones, in that order.  Here the links
-** of one chunk's merged rows (before its totals); json_matrix() the rest. */
-static void json_links(ctx *c, const matrix_vec *rows, const merged *mg, size_t n)
+** group, link) the sum of the "-total" ones, in that order.  A chunk holds
+** one (step, group), so its links, sorted and cut by set, are whole
+** (set, step, group) blocks of the file: each goes to the JSON store with
+** its totals, the sets' blocks in (step, group) order as the file wants. */
+typedef CS_VEC(cs_comm_json_link) link_vec;
+
+/* The "Total Op Info" links of one (set, step, group) block l[0..n): per
+** (src, dst) in first-seen order, the "-total" links summed (Python +=),
+** the last one's transport; then in the file's order (src, dst). */
+static void link_totals(const cs_comm_json_link *l, size_t n, link_vec *tot)
+{
+    size_t first = tot->len;
+    for (size_t k = 0; k < n; k++) {
+        if (!json_adds(l[k].hccl_op_name)) continue;
+        size_t m = first;
+        while (m < tot->len && !(tot->items[m].src == l[k].src && tot->items[m].dst == l[k].dst)) m++;
+        if (m == tot->len) {
+            cs_comm_json_link t = {l[k].set, l[k].step, NULL, l[k].group, l[k].src, l[k].dst, 0, "", 0, 0, 0};
+            CS_VEC_PUSH(*tot, t);
+        }
+        tot->items[m].transport = l[k].transport;
+        tot->items[m].size_mb += l[k].size_mb;
+        tot->items[m].time_ms += l[k].time_ms;
+    }
+    for (size_t m = first; m < tot->len; m++)
+        tot->items[m].bandwidth = cs_compute_ratio(tot->items[m].size_mb, tot->items[m].time_ms);
+    sort_items(tot->items + first, tot->len - first, sizeof *tot->items, cmp_json_link);
+}
+
+/* The JSON links of one chunk's merged rows (before its totals), parked. */
+static int chunk_links(ctx *c, const matrix_vec *rows, const merged *mg, size_t n, cs_err *err)
 {
     cs_comm_sum *out = c->out;
+    link_vec links = {0};
     for (size_t i = 0; i < n; i++) {
         const cs_comm_matrix_row *r = &rows->items[mg[i].row];
         cs_comm_json_link l = {set_of(c, r->group, r->p2p), r->step, r->hccl_op_name, r->group,
                                r->src, r->dst, mg[i].transport_last, mg[i].op_name_last,
                                mg[i].size_seq, mg[i].time_seq,
                                cs_compute_ratio(mg[i].size_seq, mg[i].time_seq)};
-        CS_VEC_PUSH(out->json_matrix, l);
+        CS_VEC_PUSH(links, l);
     }
-}
-
-/* Every chunk's links in: the JSON order and its totals. */
-static void json_matrix(ctx *c)
-{
-    cs_comm_sum *out = c->out;
-    sort_items(out->json_matrix.items, out->json_matrix.len, sizeof *out->json_matrix.items, cmp_json_link);
-    size_t nlinks = out->json_matrix.len;
-    for (size_t i = 0; i < nlinks;) {
-        const cs_comm_json_link *f = &out->json_matrix.items[i];
-        size_t j = i;
-        cs_comm_json_link t = {f->set, f->step, NULL, f->group, 0, 0, 0, "", 0, 0, 0};
-        /* links of one (set, step, group) block; totals per link */
-        while (j < nlinks && out->json_matrix.items[j].set == f->set &&
-               cs_comm_step_cmp(out->json_matrix.items[j].step, f->step) == 0 &&
-               out->json_matrix.items[j].group == f->group) j++;
-        CS_VEC(cs_comm_json_link) tot = {0};
-        for (size_t k = i; k < j; k++) {
-            const cs_comm_json_link *l = &out->json_matrix.items[k];
-            if (!json_adds(l->hccl_op_name)) continue;
-            size_t m = 0;
-            while (m < tot.len && !(tot.items[m].src == l->src && tot.items[m].dst == l->dst)) m++;
-            if (m == tot.len) {
-                t.src = l->src;
-                t.dst = l->dst;
-                CS_VEC_PUSH(tot, t);
-            }
-            tot.items[m].transport = l->transport;
-            tot.items[m].size_mb += l->size_mb;
-            tot.items[m].time_ms += l->time_ms;
-        }
-        for (size_t m = 0; m < tot.len; m++) {
-            tot.items[m].bandwidth = cs_compute_ratio(tot.items[m].size_mb, tot.items[m].time_ms);
-            CS_VEC_PUSH(out->json_matrix, tot.items[m]);     /* past nlinks: not revisited */
-        }
-        free(tot.items);
-        i = j;
+    sort_items(links.items, links.len, sizeof *links.items, cmp_json_link);
+    int rc = 0;
+    for (size_t i = 0, j; i < links.len && rc == 0; i = j) {
+        for (j = i; j < links.len && links.items[j].set == links.items[i].set; j++) {}
+        if (links.items[i].set >= out->sets.len) continue;     /* no rank set: not in the file */
+        link_vec block = {0};
+        for (size_t k = i; k < j; k++) CS_VEC_PUSH(block, links.items[k]);
+        link_totals(links.items + i, j - i, &block);
+        rc = cs_comm_json_store_links(out->json_store, links.items[i].set, links.items[i].step, block.items,
+                                      block.len, err);
+        out->json_links += block.len;
+        free(block.items);
     }
-    sort_items(out->json_matrix.items, out->json_matrix.len, sizeof *out->json_matrix.items, cmp_json_link);
+    free(links.items);
+    return rc;
 }
 
 /* The slot of a rank (slots sorted by rank). */
@@ -1343,20 +1348,18 @@ static int flush_chunk(ctx *c, chunk *k, cs_err *err)
     merged_vec mg = {0};
     merge_reps(c, k->reps.items, k->reps.len, &rows, &mg);
     sort_merged(&rows, mg.items, mg.len);
-    if (c->out->json) json_links(c, &rows, mg.items, mg.len);   /* before the totals: their rows move */
+    int rc = c->out->json ? chunk_links(c, &rows, mg.items, mg.len, err) : 0;   /* before the totals: rows move */
     matrix_totals(c, &rows);
     /* The totals come after every op row of their key already. */
     sort_items(rows.items, rows.len, sizeof *rows.items, cmp_matrix_row);
     size_t id;
-    int rc = rows.len ? cs_comm_rows_add(c->out->matrix, (int64_t)k->seq++, rows.items, rows.len, NULL, 0, &id, err)
-                      : 0;
+    if (rc == 0 && rows.len) rc = cs_comm_rows_add(c->out->matrix, (int64_t)k->seq++, rows.items, rows.len, NULL, 0,
+                                                   &id, err);
     free(rows.items);
     free(mg.items);
     k->reps.len = 0;
-    if (!c->out->json) {    /* the JSON links keep pointing to the names */
-        free_names(k->names);
-        k->names = NULL;
-    }
+    free_names(k->names);   /* the rows and links took copies */
+    k->names = NULL;
     return rc;
 }
 
@@ -1401,9 +1404,7 @@ static int matrix_tables(ctx *c, cs_comm_acc *acc, cs_err *err)
     if (rc == 0 && k.reps.len) rc = flush_chunk(c, &k, err);
     cs_comm_rows_close(rd);
     free(k.reps.items);
-    if (c->out->json) c->out->names = k.names;
-    else free_names(k.names);
-    if (rc == 0 && c->out->json) json_matrix(c);
+    free_names(k.names);
     finish_unmapped(c->out);
     return rc;
 }
@@ -1508,10 +1509,8 @@ void cs_comm_sum_free(cs_comm_sum *out)
     free(out->rank_sums.items);
     cs_comm_rows_free(out->matrix);
     free(out->hccl_names.items);
-    free_names(out->names);
     free(out->sets.items);
     cs_comm_json_store_free(out->json_store);
-    free(out->json_matrix.items);
     free(out->unmapped.items);
     memset(out, 0, sizeof *out);
 }

@@ -144,7 +144,7 @@ typedef struct cs_comm_json_total {
 typedef struct cs_comm_json_link {
     uint32_t set;
     cs_comm_step step;
-    const char *hccl_op_name;   /* borrowed from cs_comm_sum.hccl_names; NULL = "Total Op Info" */
+    const char *hccl_op_name;   /* NULL = "Total Op Info" */
     uint32_t group;
     int64_t src, dst;
     uint8_t transport;      /* the last rank's */
@@ -202,12 +202,11 @@ typedef struct cs_comm_sum {
     CS_VEC(cs_comm_rank_sums) rank_sums;    /* per rank with rows, ascending */
     cs_comm_rows *matrix;                   /* ClusterCommunicationMatrix rows (cs_comm_matrix_next) */
     CS_VEC(char *) hccl_names;              /* the matrix rows' hccl_op_name texts (owned) */
-    cs_comm_name_block *names;              /* JSON: the op names the matrix links point to (owned) */
     bool json;                              /* the JSON structures below were built */
     CS_VEC(cs_comm_rank_set) sets;          /* JSON block keys, sorted */
     cs_comm_json_store *json_store;         /* cluster_communication.json's entries (cs_comm_json_blocks) */
     size_t json_ops;                        /* ... how many per-op entries it has */
-    CS_VEC(cs_comm_json_link) json_matrix;  /* cluster_communication_matrix.json */
+    size_t json_links;                      /* cluster_communication_matrix.json's links (in json_store) */
     CS_VEC(cs_comm_unmapped) unmapped;      /* sorted by group, local rank */
     cs_comm_sum_counts counts;
 } cs_comm_sum;
@@ -218,8 +217,9 @@ typedef struct cs_comm_sum {
 **
 ** cs_comm_acc_new(opt): opt->rows = build the time and bandwidth rows (the
 ** matrix and its counts are always built); opt->json = also build the JSON
-** structures (sets, json_matrix, and with opt->rows the records behind
-** cluster_communication.json, json_store).  NULL opt builds everything.
+** structures (sets, json_store: the matrix file's links, and with opt->rows
+** the records behind cluster_communication.json).  NULL opt builds
+** everything.
 ** cs_comm_acc_add(): one analysed rank; the records are only read during
 ** the call.  Returns -1 with a message for malformed records
 ** (the accumulator stays usable; the rank is not added) and when a spool
@@ -270,6 +270,19 @@ void cs_comm_sum_free(cs_comm_sum *out);
 */
 int cs_comm_json_blocks(const cs_comm_sum *s, int (*visit)(void *arg, const cs_comm_json_block *b),
                         void *arg, cs_err *err);
+
+/*
+** The (set, step) blocks of cluster_communication_matrix.json in order:
+** visit() gets each block's links l[0..n) (borrowed for the call, strings
+** included), by group, then the per-op links by hccl_op_name, src, dst,
+** then the group's "Total Op Info" links by src, dst.  Returns 0, or -1
+** with a message when the links cannot be read back or visit() returned
+** non-zero.
+*/
+int cs_comm_json_link_blocks(const cs_comm_sum *s,
+                             int (*visit)(void *arg, uint32_t set, cs_comm_step step, const cs_comm_json_link *l,
+                                          size_t n),
+                             void *arg, cs_err *err);
 
 /*
 ** Walking ClusterCommunicationTime / ClusterCommunicationBandwidth whole,

@@ -49,6 +49,10 @@ bool cs_comm_records_valid(const cs_comm_rank *r);
 ** the set of its collective and p2p ops) and, by cs_comm_json_store_add()
 ** in ascending rank order, each rank's parts (parts is left empty). */
 int cs_comm_json_park(cs_spool *spool, const cs_comm_rank *rec, json_parts *parts, cs_err *err);
+/* Parks l[0..n), one (set, step, group) block of the matrix file's links in
+** file order, after the set's earlier blocks (0, or -1 with a message). */
+int cs_comm_json_store_links(cs_comm_json_store *st, uint32_t set, cs_comm_step step, const cs_comm_json_link *l,
+                             size_t n, cs_err *err);
 cs_comm_json_store *cs_comm_json_store_new(cs_spool *spool, const uint32_t *set_of, size_t ngroups);
 void cs_comm_json_store_add(cs_comm_json_store *st, int64_t rank, json_parts *parts);
 void cs_comm_json_store_free(cs_comm_json_store *st);

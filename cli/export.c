@@ -378,7 +378,7 @@ static int write_comm_json(const cs_options *o, const cs_cluster *c, const outpu
 {
     struct { bool wanted; const char *name; int (*write)(const cs_comm_sum *, FILE *, cs_err *); } files[] = {
         {t->has_comm_time && c->comm.json_ops, "cluster_communication.json", cs_comm_json_time_write},
-        {t->has_matrix && c->comm.json_matrix.len, "cluster_communication_matrix.json", cs_comm_json_matrix_write},
+        {t->has_matrix && c->comm.json_links, "cluster_communication_matrix.json", cs_comm_json_matrix_write},
     };
     for (size_t i = 0; i < 2; i++) {
         if (!files[i].wanted) continue;

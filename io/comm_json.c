@@ -467,7 +467,7 @@ static cJSON *link_entry(const cs_comm_json_link *l)
     return o;
 }
 
-/* One (set, step) block: l[0..n) sorted as cs_comm_sum.json_matrix (group,
+/* One (set, step) block: l[0..n) sorted as cs_comm_json_link_blocks gives them (group,
 ** representatives by name, then the group's totals). */
 static cJSON *matrix_block(const cs_comm_sum *s, const cs_comm_json_link *l, size_t n)
 {
@@ -494,33 +494,41 @@ static cJSON *matrix_block(const cs_comm_sum *s, const cs_comm_json_link *l, siz
     return step;
 }
 
-static void matrix_doc(const cs_comm_sum *s, json_out *out)
+typedef struct matrix_writer {
+    const cs_comm_sum *s;
+    doc d;
+} matrix_writer;
+
+static int matrix_visit(void *arg, uint32_t set, cs_comm_step step, const cs_comm_json_link *l, size_t n)
 {
-    const cs_comm_json_link *l = s->json_matrix.items;
-    size_t n = s->json_matrix.len;
-    doc d = {out, UINT32_MAX};
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && l[j].set == l[i].set && cs_comm_step_cmp(l[j].step, l[i].step) == 0) j++;
-        if (l[i].set < s->sets.len) {
-            open_block(&d, s, l[i].set, l[i].step);
-            put_tree(&d, matrix_block(s, l + i, j - i));
-        }
-        i = j;
-    }
-    close_doc(&d);
+    matrix_writer *w = arg;
+    open_block(&w->d, w->s, set, step);
+    put_tree(&w->d, matrix_block(w->s, l, n));
+    return w->d.out->failed ? -1 : 0;     /* no point building the rest after a write error */
+}
+
+static int matrix_doc(const cs_comm_sum *s, json_out *out, cs_err *err)
+{
+    matrix_writer w = {s, {out, UINT32_MAX}};
+    int rc = cs_comm_json_link_blocks(s, matrix_visit, &w, err);
+    close_doc(&w.d);
+    if (out->failed) rc = cs_fail(err, "write error");
+    return rc;
 }
 
 char *cs_comm_json_matrix(const cs_comm_sum *s)
 {
     json_out out = {{0}, NULL, false};
-    matrix_doc(s, &out);
+    cs_err err;
+    if (matrix_doc(s, &out, &err)) {
+        free(out.b.items);
+        return NULL;
+    }
     return out.b.items;
 }
 
 int cs_comm_json_matrix_write(const cs_comm_sum *s, FILE *f, cs_err *err)
 {
     json_out out = {{0}, f, false};
-    matrix_doc(s, &out);
-    return out.failed ? cs_fail(err, "write error") : 0;
+    return matrix_doc(s, &out, err);
 }

@@ -72,8 +72,9 @@
 char *cs_comm_json_time(const cs_comm_sum *s);
 
 /* The whole cluster_communication_matrix.json text.  "{}" when
-** s->json_matrix is empty (the reference writes no file then).  Newly
-** allocated; the caller frees it. */
+** s->json_links is 0 (the reference writes no file then).  Newly
+** allocated; the caller frees it.  NULL when the links cannot be read
+** back. */
 char *cs_comm_json_matrix(const cs_comm_sum *s);
 
 /* The same texts written to f block by block (one (set, step) block of

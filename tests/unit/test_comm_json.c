@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "json_links_util.h"
 #include "comm_json.h"
 #include "comm_sum.h"
 #include "hccl_names.h"
@@ -329,8 +330,9 @@ static void check_round_trip(const cs_comm_sum *s, const char *time_text, const 
     CHECK_INT(oc.seen, 6);
     CHECK_INT(s->json_ops, 6);
     int seen = 0;
-    for (size_t i = 0; m && i < s->json_matrix.len; i++) {
-        const cs_comm_json_link *l = &s->json_matrix.items[i];
+    link_copy links = links_of(s);
+    for (size_t i = 0; m && i < links.len; i++) {
+        const cs_comm_json_link *l = &links.items[i];
         char step[24], key[128], link[48];
         cs_comm_step_label(step, sizeof step, l->step.has_id, l->step.id);
         snprintf(key, sizeof key, "%s@%" PRIu64, l->hccl_op_name ? l->hccl_op_name : "Total Op Info",
@@ -348,7 +350,8 @@ static void check_round_trip(const cs_comm_sum *s, const char *time_text, const 
         CHECK(cJSON_IsNumber(bw) && bw->valuedouble == l->bandwidth);
         seen++;
     }
-    CHECK_INT(seen, (int)s->json_matrix.len);
+    CHECK_INT(seen, (int)links.len);
+    links_free(&links);
     cJSON_Delete(t);
     cJSON_Delete(m);
 }

@@ -5,6 +5,7 @@
 ** dropped links) and independence of the input order.
 */
 #include "check.h"
+#include "json_links_util.h"
 #include "comm_json.h"
 #include "comm_sum.h"
 #include "file_spool.h"
@@ -519,15 +520,17 @@ static void test_g3(void)
     CHECK_INT(s.unmapped.len, 0);
 
     /* JSON: per-op links with compute_ratio bandwidths, one total per link */
-    CHECK_INT(s.json_matrix.len, 20);
+    link_copy links = links_of(&s);
+    CHECK_INT(links.len, 20);
     int totals = 0;
-    for (size_t i = 0; i < s.json_matrix.len; i++) {
-        const cs_comm_json_link *l = &s.json_matrix.items[i];
+    for (size_t i = 0; i < links.len; i++) {
+        const cs_comm_json_link *l = &links.items[i];
         if (l->hccl_op_name) continue;
         totals++;
         if (l->src == 4 && l->dst == 5) CHECK(l->bandwidth == 32.0);
     }
     CHECK_INT(totals, 4);
+    links_free(&links);
     cs_comm_sum_free(&s);
     cs_comm_rank_free(&r4);
     cs_comm_rank_free(&r5);
@@ -689,8 +692,9 @@ static void test_json_sums(void)
         CHECK(top->bandwidth == 13.0 / 25.0);
     }
     int seen = 0;
-    for (size_t i = 0; i < s.json_matrix.len; i++) {
-        const cs_comm_json_link *l = &s.json_matrix.items[i];
+    link_copy links = links_of(&s);
+    for (size_t i = 0; i < links.len; i++) {
+        const cs_comm_json_link *l = &links.items[i];
         if (l->hccl_op_name && strcmp(l->hccl_op_name, "allgather-top1") == 0) {
             seen++;
             CHECK_DBL(l->time_ms, 25);
@@ -703,6 +707,7 @@ static void test_json_sums(void)
         }
     }
     CHECK_INT(seen, 2);
+    links_free(&links);
     CHECK_INT(s.sets.len, 1);
     cs_comm_sum_free(&s);
     cs_comm_rank_free(&a);
@@ -941,9 +946,10 @@ static int count_blocks(void *arg, const cs_comm_json_block *b)
 
 static cs_spool *file_spool(void *arg);
 
-/* cluster_communication.json from records spooled to files as the ranks
-** arrive (any order, each freed at once) is the text of the all-at-once
-** reduce; from records that cannot be read back, an error, not a text. */
+/* cluster_communication.json and cluster_communication_matrix.json from
+** records and links spooled to files as the ranks arrive (any order, each
+** freed at once) are the texts of the all-at-once reduce; from spooled data
+** that cannot be read back, an error, not a text. */
 static void test_json_streamed(void)
 {
     cs_comm_rank r[3];
@@ -971,6 +977,10 @@ static void test_json_streamed(void)
     char *got = cs_comm_json_time(&s);
     CHECK(got && want && strcmp(got, want) == 0);
     free(got);
+    char *want_m = cs_comm_json_matrix(&whole), *got_m = cs_comm_json_matrix(&s);
+    CHECK(want_m && strlen(want_m) > 100 && got_m && strcmp(got_m, want_m) == 0);
+    free(want_m);
+    free(got_m);
     cs_comm_sum_free(&s);
 
     made = 0;
@@ -980,6 +990,7 @@ static void test_json_streamed(void)
     memset(&s, 0, sizeof s);
     CHECK_INT(cs_comm_acc_finish(acc, NULL, 0, &s, &err), 0);
     CHECK(cs_comm_json_time(&s) == NULL);
+    CHECK(cs_comm_json_matrix(&s) == NULL);
     int blocks = 0;
     cs_err why = {{0}};
     CHECK_INT(cs_comm_json_blocks(&s, count_blocks, &blocks, &why), -1);
@@ -1064,7 +1075,7 @@ static void test_streaming(void)
         cs_comm_sum s;
         memset(&s, 0, sizeof s);
         CHECK_INT(cs_comm_acc_finish(acc, NULL, 0, &s, &err), 0);
-        CHECK(!s.json && s.json_ops == 0 && !s.json_store && s.json_matrix.len == 0);
+        CHECK(!s.json && s.json_ops == 0 && !s.json_store && s.json_links == 0);
         CHECK_INT(cs_comm_time_rows(&s), rows ? cs_comm_time_rows(&whole) : 0);
         CHECK_INT(cs_comm_bw_rows(&s), rows ? cs_comm_bw_rows(&whole) : 0);
         for (size_t i = 0; i < cs_comm_time_rows(&s); i++) CHECK(same_time_row(time_row(&s, i), time_row(&whole, i)));
