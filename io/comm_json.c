@@ -130,6 +130,43 @@ static void close_doc(doc *d)
     put(d->out, d->set == UINT32_MAX ? "{}" : "}}");
 }
 
+/* A document being written by a block visitor (cs_comm_json_blocks,
+** cs_comm_json_link_blocks). */
+typedef struct doc_writer {
+    const cs_comm_sum *s;
+    doc d;
+} doc_writer;
+
+/* Runs walk() over the blocks into out and closes the document: 0, or -1
+** with a message (the blocks could not be read back, or a write failed). */
+static int write_doc(const cs_comm_sum *s, json_out *out, int (*walk)(doc_writer *w, cs_err *err), cs_err *err)
+{
+    doc_writer w = {s, {out, UINT32_MAX}};
+    int rc = walk(&w, err);
+    close_doc(&w.d);
+    if (out->failed) rc = cs_fail(err, "write error");
+    return rc;
+}
+
+/* The whole document as a string, NULL when it cannot be built. */
+static char *doc_text(const cs_comm_sum *s, int (*walk)(doc_writer *w, cs_err *err))
+{
+    json_out out = {{0}, NULL, false};
+    cs_err err;
+    if (write_doc(s, &out, walk, &err)) {
+        free(out.b.items);
+        return NULL;
+    }
+    return out.b.items;
+}
+
+/* The document written to f block by block. */
+static int doc_file(const cs_comm_sum *s, FILE *f, int (*walk)(doc_writer *w, cs_err *err), cs_err *err)
+{
+    json_out out = {{0}, f, false};
+    return write_doc(s, &out, walk, err);
+}
+
 /* ------------------------------------------------------------------------
 ** cluster_communication.json
 */
@@ -391,15 +428,11 @@ static cJSON *time_block(const cs_comm_sum *s, const cs_comm_json_block *b, ent 
     return step;
 }
 
-typedef struct time_writer {
-    const cs_comm_sum *s;
-    doc d;
-} time_writer;
 
 /* One (set, step) block, its entries in walk order. */
 static int time_visit(void *arg, const cs_comm_json_block *b)
 {
-    time_writer *w = arg;
+    doc_writer *w = arg;
     const cs_comm_sum *s = w->s;
     ent *e = cs_xmalloc((b->ops.len ? b->ops.len : 1) * sizeof *e);
     size_t n = 0;
@@ -423,30 +456,19 @@ static int time_visit(void *arg, const cs_comm_json_block *b)
     return w->d.out->failed ? -1 : 0;     /* no point building the rest after a write error */
 }
 
-static int time_doc(const cs_comm_sum *s, json_out *out, cs_err *err)
+static int time_walk(doc_writer *w, cs_err *err)
 {
-    time_writer w = {s, {out, UINT32_MAX}};
-    int rc = cs_comm_json_blocks(s, time_visit, &w, err);
-    close_doc(&w.d);
-    if (out->failed) rc = cs_fail(err, "write error");
-    return rc;
+    return cs_comm_json_blocks(w->s, time_visit, w, err);
 }
 
 char *cs_comm_json_time(const cs_comm_sum *s)
 {
-    json_out out = {{0}, NULL, false};
-    cs_err err;
-    if (time_doc(s, &out, &err)) {
-        free(out.b.items);
-        return NULL;
-    }
-    return out.b.items;
+    return doc_text(s, time_walk);
 }
 
 int cs_comm_json_time_write(const cs_comm_sum *s, FILE *f, cs_err *err)
 {
-    json_out out = {{0}, f, false};
-    return time_doc(s, &out, err);
+    return doc_file(s, f, time_walk, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -494,41 +516,26 @@ static cJSON *matrix_block(const cs_comm_sum *s, const cs_comm_json_link *l, siz
     return step;
 }
 
-typedef struct matrix_writer {
-    const cs_comm_sum *s;
-    doc d;
-} matrix_writer;
 
 static int matrix_visit(void *arg, uint32_t set, cs_comm_step step, const cs_comm_json_link *l, size_t n)
 {
-    matrix_writer *w = arg;
+    doc_writer *w = arg;
     open_block(&w->d, w->s, set, step);
     put_tree(&w->d, matrix_block(w->s, l, n));
     return w->d.out->failed ? -1 : 0;     /* no point building the rest after a write error */
 }
 
-static int matrix_doc(const cs_comm_sum *s, json_out *out, cs_err *err)
+static int matrix_walk(doc_writer *w, cs_err *err)
 {
-    matrix_writer w = {s, {out, UINT32_MAX}};
-    int rc = cs_comm_json_link_blocks(s, matrix_visit, &w, err);
-    close_doc(&w.d);
-    if (out->failed) rc = cs_fail(err, "write error");
-    return rc;
+    return cs_comm_json_link_blocks(w->s, matrix_visit, w, err);
 }
 
 char *cs_comm_json_matrix(const cs_comm_sum *s)
 {
-    json_out out = {{0}, NULL, false};
-    cs_err err;
-    if (matrix_doc(s, &out, &err)) {
-        free(out.b.items);
-        return NULL;
-    }
-    return out.b.items;
+    return doc_text(s, matrix_walk);
 }
 
 int cs_comm_json_matrix_write(const cs_comm_sum *s, FILE *f, cs_err *err)
 {
-    json_out out = {{0}, f, false};
-    return matrix_doc(s, &out, err);
+    return doc_file(s, f, matrix_walk, err);
 }
