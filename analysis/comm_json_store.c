@@ -15,13 +15,6 @@
 #include "codec.h"
 #include "rank_result.h"
 
-#define CMP(a, b) do { if ((a) != (b)) return (a) < (b) ? -1 : 1; } while (0)
-
-static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    if (n > 1) qsort(base, n, size, cmp);
-}
-
 typedef struct json_rank_parts {
     int64_t rank;
     json_parts parts;           /* by step, ascending */
@@ -93,7 +86,7 @@ int cs_comm_json_park(cs_spool *spool, const cs_comm_rank *rec, json_parts *part
     size_t n = rec->ops.len;
     step_op *v = cs_xmalloc((n ? n : 1) * sizeof *v);
     for (size_t o = 0; o < n; o++) v[o] = (step_op){cs_comm_op_step(&rec->ops.items[o]), (uint32_t)o};
-    sort_n(v, n, sizeof *v, cmp_step_op);
+    cs_comm_sort(v, n, sizeof *v, cmp_step_op);
     uint32_t *ops = cs_xmalloc((n ? n : 1) * sizeof *ops);
     int rc = 0;
     for (size_t i = 0, j; i < n && rc == 0; i = j) {
@@ -301,7 +294,7 @@ static size_t set_steps(const cs_comm_json_store *st, const cs_comm_rank_set *se
         const json_rank_parts *rp = parts_of(st, set->ranks[i]);
         for (size_t k = 0; rp && k < rp->parts.len; k++) CS_VEC_PUSH(v, rp->parts.items[k].step);
     }
-    sort_n(v.items, v.len, sizeof *v.items, cmp_step_value);
+    cs_comm_sort(v.items, v.len, sizeof *v.items, cmp_step_value);
     size_t u = 0;
     for (size_t i = 0; i < v.len; i++)
         if (!u || cs_comm_step_cmp(v.items[u - 1], v.items[i]) != 0) v.items[u++] = v.items[i];
@@ -328,7 +321,7 @@ static int build_block(const cs_comm_sum *s, uint32_t set, cs_comm_step step, cs
             free(rec);
         }
     }
-    sort_n(b->totals.items, b->totals.len, sizeof *b->totals.items, cmp_json_total);
+    cs_comm_sort(b->totals.items, b->totals.len, sizeof *b->totals.items, cmp_json_total);
     return 0;
 }
 

@@ -27,13 +27,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CMP(a, b) do { if ((a) != (b)) return (a) < (b) ? -1 : 1; } while (0)
-
-static void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    if (n > 1) qsort(base, n, size, cmp);
-}
-
 /* ------------------------------------------------------------------------
 ** Sums.
 */
@@ -166,7 +159,7 @@ static group_list sorted_groups(const cs_comm_group *groups, size_t n)
         keys[g] = (group_key){{0}, groups[g].hash, groups[g].name};
         snprintf(keys[g].text, sizeof keys[g].text, "%" PRIu64, keys[g].hash);
     }
-    sort_items(keys, n, sizeof *keys, cmp_group_key);
+    cs_comm_sort(keys, n, sizeof *keys, cmp_group_key);
     group_list out = {cs_xmalloc((n ? n : 1) * sizeof *out.items), 0};
     for (size_t i = 0; i < n; i++) {
         if (out.len && out.items[out.len - 1].hash == keys[i].hash) continue;
@@ -423,7 +416,7 @@ static void first_names(const rank_in *r, const op_ref *run, size_t n, bool *fir
 {
     name_ref *v = cs_xmalloc(n * sizeof *v);
     for (size_t k = 0; k < n; k++) v[k] = (name_ref){r->rec->ops.items[run[k].op].name, k};
-    sort_items(v, n, sizeof *v, cmp_name_ref);
+    cs_comm_sort(v, n, sizeof *v, cmp_name_ref);
     for (size_t k = 0; k < n; k++) first[v[k].k] = k == 0 || strcmp(v[k - 1].name, v[k].name) != 0;
     free(v);
 }
@@ -499,7 +492,7 @@ op_ref *cs_comm_op_refs(const rank_in *r)
         const cs_comm_op *op = &r->rec->ops.items[o];
         refs[o] = (op_ref){cs_comm_op_step(op), r->group[op->group], (uint32_t)o};
     }
-    sort_items(refs, n, sizeof *refs, cmp_op_ref);
+    cs_comm_sort(refs, n, sizeof *refs, cmp_op_ref);
     return refs;
 }
 
@@ -560,10 +553,10 @@ static int rank_rows(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
     }
     free(refs);
     /* each sorted as the table sorts one rank's rows */
-    sort_items(time.items, time.len, sizeof *time.items, cmp_time_gen);
-    sort_items(time_tot.items, time_tot.len, sizeof *time_tot.items, cmp_time_gen);
-    sort_items(bw.items, bw.len, sizeof *bw.items, cmp_bw_gen);
-    sort_items(bw_tot.items, bw_tot.len, sizeof *bw_tot.items, cmp_bw_gen);
+    cs_comm_sort(time.items, time.len, sizeof *time.items, cmp_time_gen);
+    cs_comm_sort(time_tot.items, time_tot.len, sizeof *time_tot.items, cmp_time_gen);
+    cs_comm_sort(bw.items, bw.len, sizeof *bw.items, cmp_bw_gen);
+    cs_comm_sort(bw_tot.items, bw_tot.len, sizeof *bw_tot.items, cmp_bw_gen);
     s->sums.rank = r->rank;
     rank_sums(&time, &bw, &s->sums);
     int rc = cs_comm_rows_add(acc->time, r->rank, take_time(&time), time.len, take_time(&time_tot),
@@ -641,7 +634,7 @@ static int rank_reps(cs_comm_acc *acc, const rank_in *r, slot *s, cs_err *err)
         v[i] = (rep_gen){row, i};
         if (x->src == x->dst) add_claim(&s->claims, group, x->src);
     }
-    sort_items(v, n, sizeof *v, cmp_rep_gen);
+    cs_comm_sort(v, n, sizeof *v, cmp_rep_gen);
     rep_row *rows = (rep_row *)v;
     for (size_t i = 0; i < n; i++) memmove(&rows[i], &v[i].row, sizeof *rows);
     int rc = cs_comm_rows_add(acc->reps, r->rank, rows, n, NULL, 0, &s->rep_id, err);
@@ -943,7 +936,7 @@ static int cmp_unmapped(const void *a, const void *b)
 
 static void finish_unmapped(cs_comm_sum *out)
 {
-    sort_items(out->unmapped.items, out->unmapped.len, sizeof *out->unmapped.items, cmp_unmapped);
+    cs_comm_sort(out->unmapped.items, out->unmapped.len, sizeof *out->unmapped.items, cmp_unmapped);
     size_t k = 0;
     for (size_t i = 0; i < out->unmapped.len; i++)
         if (!k || cmp_unmapped(&out->unmapped.items[k - 1], &out->unmapped.items[i]) != 0)
@@ -995,7 +988,7 @@ static void build_sets(ctx *c)
         memcpy(set.ranks, refs[k].ranks.items, set.nranks * sizeof(int64_t));
         CS_VEC_PUSH(out->sets, set);
     }
-    sort_items(out->sets.items, out->sets.len, sizeof *out->sets.items, cmp_set);
+    cs_comm_sort(out->sets.items, out->sets.len, sizeof *out->sets.items, cmp_set);
     c->set_of = cs_xmalloc(2 * (ng ? ng : 1) * sizeof *c->set_of);
     for (size_t k = 0; k < 2 * ng; k++) {
         c->set_of[k] = UINT32_MAX;
@@ -1104,7 +1097,7 @@ typedef CS_VEC(cs_comm_matrix_row) matrix_vec;
 static void merge_reps(ctx *c, rep_row *reps, size_t n, matrix_vec *rows, merged_vec *mg)
 {
     cs_comm_sum *out = c->out;
-    sort_items(reps, n, sizeof *reps, cmp_rep_row);
+    cs_comm_sort(reps, n, sizeof *reps, cmp_rep_row);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         ksum size = {0}, time = {0};
@@ -1171,7 +1164,7 @@ static void sort_merged(matrix_vec *rows, merged *mg, size_t n)
     size_t *dest = cs_xmalloc((n ? n : 1) * sizeof *dest);
     for (size_t i = 0; i < n; i++) order[i] = i;
     sorted_rows = rows->items;
-    sort_items(order, n, sizeof *order, cmp_row_index);
+    cs_comm_sort(order, n, sizeof *order, cmp_row_index);
     sorted_rows = NULL;
     for (size_t k = 0; k < n; k++) dest[order[k]] = k;
     memcpy(order, dest, n * sizeof *dest);
@@ -1220,7 +1213,7 @@ static void matrix_totals(ctx *c, matrix_vec *rows)
         total_ref t = {r->step, r->group, r->src, r->dst, i};
         CS_VEC_PUSH(refs, t);
     }
-    sort_items(refs.items, refs.len, sizeof *refs.items, cmp_total_ref);
+    cs_comm_sort(refs.items, refs.len, sizeof *refs.items, cmp_total_ref);
     for (size_t i = 0; i < refs.len;) {
         size_t j = i;
         ksum size = {0}, time = {0};
@@ -1288,7 +1281,7 @@ static void link_totals(const cs_comm_json_link *l, size_t n, link_vec *tot)
     }
     for (size_t m = first; m < tot->len; m++)
         tot->items[m].bandwidth = cs_compute_ratio(tot->items[m].size_mb, tot->items[m].time_ms);
-    sort_items(tot->items + first, tot->len - first, sizeof *tot->items, cmp_json_link);
+    cs_comm_sort(tot->items + first, tot->len - first, sizeof *tot->items, cmp_json_link);
 }
 
 /* The JSON links of one chunk's merged rows (before its totals), parked. */
@@ -1304,7 +1297,7 @@ static int chunk_links(ctx *c, const matrix_vec *rows, const merged *mg, size_t 
                                cs_compute_ratio(mg[i].size_seq, mg[i].time_seq)};
         CS_VEC_PUSH(links, l);
     }
-    sort_items(links.items, links.len, sizeof *links.items, cmp_json_link);
+    cs_comm_sort(links.items, links.len, sizeof *links.items, cmp_json_link);
     int rc = 0;
     for (size_t i = 0, j; i < links.len && rc == 0; i = j) {
         for (j = i; j < links.len && links.items[j].set == links.items[i].set; j++) {}
@@ -1351,7 +1344,7 @@ static int flush_chunk(ctx *c, chunk *k, cs_err *err)
     int rc = c->out->json ? chunk_links(c, &rows, mg.items, mg.len, err) : 0;   /* before the totals: rows move */
     matrix_totals(c, &rows);
     /* The totals come after every op row of their key already. */
-    sort_items(rows.items, rows.len, sizeof *rows.items, cmp_matrix_row);
+    cs_comm_sort(rows.items, rows.len, sizeof *rows.items, cmp_matrix_row);
     size_t id;
     if (rc == 0 && rows.len) rc = cs_comm_rows_add(c->out->matrix, (int64_t)k->seq++, rows.items, rows.len, NULL, 0,
                                                    &id, err);
@@ -1462,7 +1455,7 @@ int cs_comm_acc_finish(cs_comm_acc *acc, const cs_parallel_group *info, size_t n
         return -1;
     }
     ctx c = {acc->slots.items, acc->slots.len, NULL, NULL, {0}, NULL, NULL, out};
-    sort_items(c.s, c.ns, sizeof *c.s, cmp_slot);
+    cs_comm_sort(c.s, c.ns, sizeof *c.s, cmp_slot);
     for (size_t i = 1; i < c.ns; i++) {
         if (c.s[i].rank == c.s[i - 1].rank) {
             int64_t rank = c.s[i].rank;
