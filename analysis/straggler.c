@@ -21,6 +21,7 @@
 #include "clock_skew.h"
 #include "hccl_names.h"
 #include "key_sort.h"
+#include "wait_store.h"
 
 #define NOISE_FLOOR_NS 20000    /* spread <= 20 µs: not attributed */
 #define NONE32 UINT32_MAX
@@ -462,48 +463,16 @@ int64_t cs_wait_sequence_number(const char *op_name)
 }
 
 /* ------------------------------------------------------------------------
-** Cluster computation.
+** Cluster computation, over the store (wait_store.h).
+**
+** Memory: the ops stay in spools.  What is held is per instance (a summary
+** of ~100 bytes), per rank (sums, and the waits still inside one of its
+** future windows) and per host.  Each phase reads the instances' member
+** records back from the member spool, one instance at a time.
 */
 
 enum { R_NONE = 0, R_PROPAGATED, R_COMPUTE, R_LAUNCH, R_TRANSFER, R_UNKNOWN };
 static const char *const reason_label[] = {"", "propagated", "compute", "launch", "transfer", "unknown"};
-
-/* Sort record of an op by instance key. */
-typedef struct op_key {
-    uint32_t group;         /* group order: (hash text, name) */
-    uint32_t type;          /* opType order (fallback keys), 0 otherwise */
-    int64_t num;            /* sequence number or k */
-    int64_t rank;
-    uint32_t op;
-} op_key;
-
-static int cmp_op_key(const void *a, const void *b)
-{
-    const op_key *x = a, *y = b;
-    if (x->group != y->group) return x->group < y->group ? -1 : 1;
-    if (x->type != y->type) return x->type < y->type ? -1 : 1;
-    if (x->num != y->num) return x->num < y->num ? -1 : 1;
-    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
-    return x->op < y->op ? -1 : x->op > y->op;
-}
-
-/* Sort record for the fallback's k: (group, opType, rank, startNs, opId). */
-typedef struct fallback_ref {
-    uint32_t group, type;
-    int64_t rank, start, op_id;
-    uint32_t op;
-} fallback_ref;
-
-static int cmp_fallback_ref(const void *a, const void *b)
-{
-    const fallback_ref *x = a, *y = b;
-    if (x->group != y->group) return x->group < y->group ? -1 : 1;
-    if (x->type != y->type) return x->type < y->type ? -1 : 1;
-    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
-    if (x->start != y->start) return x->start < y->start ? -1 : 1;
-    if (x->op_id != y->op_id) return x->op_id < y->op_id ? -1 : 1;
-    return x->op < y->op ? -1 : x->op > y->op;
-}
 
 typedef struct str_ref {
     const char *a, *b;      /* compared in this order */
@@ -520,40 +489,48 @@ static int cmp_str_ref(const void *x, const void *y)
     return p->id < q->id ? -1 : p->id > q->id;
 }
 
+/* One instance: where its members are, its key and what the phases find. */
 typedef struct wait_instance {
-    size_t first;           /* into the sorted keys, then ctx.member (members in rank order) */
-    uint32_t n;
+    uint64_t at;            /* its members' records in the member spool */
+    uint32_t size, n;
     uint32_t group, type;
     int64_t num;
-    uint32_t lowest_op;     /* op of the lowest member */
     int64_t expected;
     int64_t first_arrival, last_arrival;    /* corrected */
     int64_t caused_ns;      /* C, attributed instances only */
+    int64_t step_id;        /* of the lowest member */
     uint32_t last;          /* member position of L (0..n-1), NONE32 if not attributed */
+    uint32_t proc_pos;      /* position in processing order (attributed only) */
+    uint32_t root_first, root_n;
+    uint32_t root_rank_idx;
+    uint8_t step_kind;      /* of the lowest member */
     uint8_t reason;
     bool selected;          /* passes the --step_id filter */
-    size_t proc_pos;        /* position in processing order (attributed only) */
-    size_t root_first, root_n;
-    int64_t root_rank;
 } wait_instance;
 
 /* One wait of a rank in an attributed instance where it was not last. */
 typedef struct rank_wait {
-    uint32_t rank_idx;
     int64_t arrive;         /* corrected */
     int64_t wait;
     int64_t last_arrival;
-    size_t proc_pos;
+    uint32_t proc_pos;
     uint32_t inst;
 } rank_wait;
 
-static int cmp_rank_wait(const void *a, const void *b)
-{
-    const rank_wait *x = a, *y = b;
-    if (x->rank_idx != y->rank_idx) return x->rank_idx < y->rank_idx ? -1 : 1;
-    if (x->arrive != y->arrive) return x->arrive < y->arrive ? -1 : 1;
-    return x->proc_pos < y->proc_pos ? -1 : x->proc_pos > y->proc_pos;
-}
+/* A rank's waits that a window not yet processed may still hold, sorted by
+** (arrive, proc_pos) in items[head..len). */
+typedef struct rank_waits {
+    CS_VEC(rank_wait) v;
+    size_t head;
+    int64_t low;            /* no window processed from now on starts earlier */
+} rank_waits;
+
+/* "After processing position pos, rank rank_idx's windows start at low or
+** later" (see window_bounds). */
+typedef struct window_bound {
+    uint32_t pos, rank_idx;
+    int64_t low;
+} window_bound;
 
 /* One share of a root-cause distribution. */
 typedef struct root_entry {
@@ -599,26 +576,6 @@ static int cmp_wait_rank(const void *a, const void *b)
     return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
-/* A (rank, text) pair for the groups lists and a (rank, step) pair for the
-** steps lists. */
-typedef struct rank_text {
-    uint32_t rank_idx;
-    const char *text;
-} rank_text;
-
-static int cmp_rank_text(const void *a, const void *b)
-{
-    const rank_text *x = a, *y = b;
-    if (x->rank_idx != y->rank_idx) return x->rank_idx < y->rank_idx ? -1 : 1;
-    return strcmp(x->text, y->text);
-}
-
-typedef struct rank_step {
-    uint32_t rank_idx;
-    uint8_t kind;
-    int64_t id;
-} rank_step;
-
 /* Step order of outputs.md §3: NULL first, then the id as a number ("step"
 ** without id = 0), then the no-id step before "step0". */
 static int cmp_step(uint8_t ka, int64_t ia, uint8_t kb, int64_t ib)
@@ -631,42 +588,62 @@ static int cmp_step(uint8_t ka, int64_t ia, uint8_t kb, int64_t ib)
     return ka < kb ? -1 : ka > kb;
 }
 
-static int cmp_rank_step(const void *a, const void *b)
-{
-    const rank_step *x = a, *y = b;
-    if (x->rank_idx != y->rank_idx) return x->rank_idx < y->rank_idx ? -1 : 1;
-    return cmp_step(x->kind, x->id, y->kind, y->id);
-}
+/* The distinct groups lists and steps lists of one rank's ClusterStragglers
+** row, kept sorted as they are found. */
+typedef struct rank_step {
+    uint8_t kind;
+    int64_t id;
+} rank_step;
 
-/* The context of one computation: inputs, derived per-op arrays and the
-** instances. */
+typedef struct rank_lists {
+    CS_VEC(const char *) groups;    /* by strcmp */
+    CS_VEC(rank_step) steps;        /* by cmp_step */
+} rank_lists;
+
+/* Per-rank totals of ClusterStragglers, summed in processing order. */
+typedef struct rank_sums {
+    double caused;
+    double label[4];        /* compute, launch, transfer, unknown */
+    int64_t direct, suffered, nlast;
+} rank_sums;
+
+/* Member arrays of the instance in hand, sized for the largest instance. */
+typedef struct member_scratch {
+    const cs_wait_rec **rec;
+    uint32_t *rank_idx;
+    int64_t *arrive, *ws, *launch;          /* corrected */
+    int64_t *wait, *waited, *busy, *lt, *dur, *tmp;
+    double *transit, *ftmp;
+} member_scratch;
+
 typedef struct ctx {
-    const cs_wait_set *s;
-    const cs_wait_op *ops;
-    size_t nops;
+    cs_wait_store *st;
+    const cs_straggler_options *opt;
     cs_wait_rank *ranks;    /* sorted by rank */
     size_t nranks;
-    uint32_t *rank_idx;     /* per op */
     uint32_t *host_of_rank; /* per rank index */
     size_t nhosts;
     uint32_t *host_rank_idx;/* per host: the rank whose uid/name it shows */
-    int64_t *arrive;        /* corrected, per op */
-    int64_t *ws;            /* corrected, per op */
-    int64_t *launch;        /* corrected, per op (CS_WAIT_UNKNOWN_NS kept) */
-    op_key *keys;           /* sorted by instance key, then rank; freed once the instances are built */
-    uint32_t *member;       /* ... then only their ops: instance w's members are member[w.first + p] */
-    CS_VEC(wait_instance) inst;
+    int64_t *offset;        /* per rank index: its host's clock offset */
+    cs_spool *members;      /* every instance's member records */
+    CS_VEC(unsigned char) blob;     /* the instance in hand */
+    member_scratch m;
+    uint32_t maxn;
+    CS_VEC(wait_instance) inst;     /* in key order */
+    CS_VEC(cs_skew_member) skew_members;    /* instances across hosts only */
+    CS_VEC(size_t) skew_first;
     CS_VEC(root_entry) roots;
-    rank_wait *waits;
-    size_t *wait_first;     /* per rank index, nranks + 1 */
-    const char **group_hash_text;   /* per string id (groups only), in out->strings */
-    const char **group_label;       /* per string id: pg_name or hash text */
+    rank_waits *waits;      /* per rank index */
+    rank_sums *sums;        /* per rank index */
+    rank_lists *lists;      /* per rank index */
+    const char **group_hash_text;   /* per store string id (groups only), in out->strings */
+    const char **group_label;       /* per store string id: pg_name or hash text */
 } ctx;
 
-static bool selected_step(const cs_straggler_options *opt, const cs_wait_op *o)
+static bool selected_step(const cs_straggler_options *opt, uint8_t kind, int64_t id)
 {
     if (!opt || !opt->only_step) return true;
-    return o->step_kind == CS_WAIT_STEP_ID && o->step_id == opt->step_id;
+    return kind == CS_WAIT_STEP_ID && id == opt->step_id;
 }
 
 static const char *step_text(cs_straggler_result *out, uint8_t kind, int64_t id)
@@ -678,48 +655,52 @@ static const char *step_text(cs_straggler_result *out, uint8_t kind, int64_t id)
     return strings_keep(&out->strings, buf);
 }
 
+static cs_spool *new_spool(const cs_straggler_options *opt)
+{
+    cs_spool *sp = opt && opt->new_spool ? opt->new_spool(opt->spool_arg) : NULL;
+    return sp ? sp : cs_spool_memory();
+}
+
+/* The index of rank in c->ranks, or NONE32. */
+static uint32_t rank_index(const ctx *c, int64_t rank)
+{
+    size_t lo = 0, hi = c->nranks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->ranks[mid].rank < rank) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < c->nranks && c->ranks[lo].rank == rank ? (uint32_t)lo : NONE32;
+}
+
 /* Ranks sorted and indexed; hosts numbered in (hostName, hostUid) order. */
 static int index_ranks_and_hosts(ctx *c, cs_err *err)
 {
-    const cs_wait_set *s = c->s;
-    c->nranks = s->ranks.len;
-    c->ranks = cs_xmalloc((c->nranks ? c->nranks : 1) * sizeof *c->ranks);
-    if (c->nranks) memcpy(c->ranks, s->ranks.items, c->nranks * sizeof *c->ranks);
-    qsort(c->ranks, c->nranks, sizeof *c->ranks, cmp_wait_rank);
-    for (size_t i = 1; i < c->nranks; i++)
+    size_t n;
+    const cs_wait_rank *given = cs_wait_store_ranks(c->st, &n);
+    c->nranks = n;
+    c->ranks = cs_xmalloc((n ? n : 1) * sizeof *c->ranks);
+    if (n) memcpy(c->ranks, given, n * sizeof *c->ranks);
+    qsort(c->ranks, n, sizeof *c->ranks, cmp_wait_rank);
+    for (size_t i = 1; i < n; i++)
         if (c->ranks[i].rank == c->ranks[i - 1].rank)
             return cs_fail(err, "straggler: rank %" PRId64 " listed twice", c->ranks[i].rank);
-    if (c->nranks >= NONE32 || c->nops >= NONE32)
-        return cs_fail(err, "straggler: too many ranks or ops");
-
-    c->rank_idx = cs_xmalloc((c->nops ? c->nops : 1) * sizeof *c->rank_idx);
-    for (size_t i = 0; i < c->nops; i++) {
-        int64_t r = c->ops[i].rank;
-        size_t lo = 0, hi = c->nranks;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (c->ranks[mid].rank < r) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo == c->nranks || c->ranks[lo].rank != r)
-            return cs_fail(err, "straggler: an op of rank %" PRId64 " but the rank is not listed", r);
-        c->rank_idx[i] = (uint32_t)lo;
-    }
+    if (n >= NONE32) return cs_fail(err, "straggler: too many ranks");
 
     /* A host is a hostUid; it shows the name of its lowest rank. */
-    host_ref *hr = cs_xmalloc((c->nranks ? c->nranks : 1) * sizeof *hr);
-    for (size_t i = 0; i < c->nranks; i++) {
-        hr[i].uid = cs_wait_set_string(s, c->ranks[i].host_uid);
-        hr[i].name = cs_wait_set_string(s, c->ranks[i].host_name);
+    host_ref *hr = cs_xmalloc((n ? n : 1) * sizeof *hr);
+    for (size_t i = 0; i < n; i++) {
+        hr[i].uid = cs_wait_store_string(c->st, c->ranks[i].host_uid);
+        hr[i].name = cs_wait_store_string(c->st, c->ranks[i].host_name);
         hr[i].rank = c->ranks[i].rank;
         hr[i].rank_idx = (uint32_t)i;
     }
-    qsort(hr, c->nranks, sizeof *hr, cmp_host_ref);
-    str_ref *hosts = cs_xmalloc((c->nranks ? c->nranks : 1) * sizeof *hosts);
-    uint32_t *uid_of = cs_xmalloc((c->nranks ? c->nranks : 1) * sizeof *uid_of);
-    uint32_t *shown = cs_xmalloc((c->nranks ? c->nranks : 1) * sizeof *shown);
+    qsort(hr, n, sizeof *hr, cmp_host_ref);
+    str_ref *hosts = cs_xmalloc((n ? n : 1) * sizeof *hosts);
+    uint32_t *uid_of = cs_xmalloc((n ? n : 1) * sizeof *uid_of);
+    uint32_t *shown = cs_xmalloc((n ? n : 1) * sizeof *shown);
     size_t nh = 0;
-    for (size_t i = 0; i < c->nranks; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (i == 0 || strcmp(hr[i].uid, hr[i - 1].uid) != 0) {
             hosts[nh].a = hr[i].name;
             hosts[nh].b = hr[i].uid;
@@ -732,13 +713,13 @@ static int index_ranks_and_hosts(ctx *c, cs_err *err)
     qsort(hosts, nh, sizeof *hosts, cmp_str_ref);
     c->nhosts = nh;
     c->host_rank_idx = cs_xmalloc((nh ? nh : 1) * sizeof *c->host_rank_idx);
-    c->host_of_rank = cs_xmalloc((c->nranks ? c->nranks : 1) * sizeof *c->host_of_rank);
+    c->host_of_rank = cs_xmalloc((n ? n : 1) * sizeof *c->host_of_rank);
     uint32_t *pos = cs_xmalloc((nh ? nh : 1) * sizeof *pos);
     for (size_t h = 0; h < nh; h++) {
         pos[hosts[h].id] = (uint32_t)h;
         c->host_rank_idx[h] = shown[hosts[h].id];
     }
-    for (size_t i = 0; i < c->nranks; i++) c->host_of_rank[hr[i].rank_idx] = pos[uid_of[i]];
+    for (size_t i = 0; i < n; i++) c->host_of_rank[hr[i].rank_idx] = pos[uid_of[i]];
     free(pos);
     free(shown);
     free(uid_of);
@@ -749,24 +730,18 @@ static int index_ranks_and_hosts(ctx *c, cs_err *err)
 
 /* Orders the groups by (hash text, name) and the op types by name; fills
 ** the groups' hash texts and list labels (pg_name, else the hash). */
-static void order_groups_and_types(ctx *c, const cs_straggler_options *opt,
-                                   cs_straggler_result *out, uint32_t *group_order,
-                                   uint32_t *type_order, size_t *ngroups)
+static void order_groups_and_types(ctx *c, cs_straggler_result *out, uint32_t *group_order,
+                                   uint32_t *type_order)
 {
-    size_t nstr = c->s->strings.items.len;
-    bool *is_group = cs_xcalloc(nstr ? nstr : 1, sizeof(bool));
-    bool *is_type = cs_xcalloc(nstr ? nstr : 1, sizeof(bool));
-    for (size_t i = 0; i < c->nops; i++) {
-        is_group[c->ops[i].group] = true;
-        is_type[c->ops[i].op_type] = true;
-    }
+    size_t nstr = cs_wait_store_nstrings(c->st);
+    const cs_straggler_options *opt = c->opt;
     c->group_hash_text = cs_xcalloc(nstr ? nstr : 1, sizeof(char *));
     c->group_label = cs_xcalloc(nstr ? nstr : 1, sizeof(char *));
     str_ref *refs = cs_xmalloc((nstr ? nstr : 1) * sizeof *refs);
     size_t n = 0;
-    for (size_t id = 0; id < nstr; id++) {
-        if (!is_group[id]) continue;
-        const char *name = cs_wait_set_string(c->s, (uint32_t)id);
+    for (uint32_t id = 0; id < nstr; id++) {
+        if (!cs_wait_store_is_group(c->st, id)) continue;
+        const char *name = cs_wait_store_string(c->st, id);
         char buf[32];
         snprintf(buf, sizeof buf, "%" PRIu64, cs_double_hash(name));
         const char *hash = strings_keep(&out->strings, buf);
@@ -780,173 +755,142 @@ static void order_groups_and_types(ctx *c, const cs_straggler_options *opt,
         }
         c->group_hash_text[id] = hash;
         c->group_label[id] = label;
-        refs[n].a = hash;
-        refs[n].b = name;
-        refs[n].id = (uint32_t)id;
-        n++;
+        str_ref r = {hash, name, id};
+        refs[n++] = r;
     }
     qsort(refs, n, sizeof *refs, cmp_str_ref);
     for (size_t k = 0; k < n; k++) group_order[refs[k].id] = (uint32_t)k;
-    *ngroups = n;
     n = 0;
-    for (size_t id = 0; id < nstr; id++) {
-        if (!is_type[id]) continue;
-        refs[n].a = cs_wait_set_string(c->s, (uint32_t)id);
-        refs[n].b = "";
-        refs[n].id = (uint32_t)id;
-        n++;
+    for (uint32_t id = 0; id < nstr; id++) {
+        if (!cs_wait_store_is_type(c->st, id)) continue;
+        str_ref r = {cs_wait_store_string(c->st, id), "", id};
+        refs[n++] = r;
     }
     qsort(refs, n, sizeof *refs, cmp_str_ref);
     for (size_t k = 0; k < n; k++) type_order[refs[k].id] = (uint32_t)k;
     free(refs);
-    free(is_group);
-    free(is_type);
 }
 
-/* Instance keys (§8.3 "Instances"): (group, sequence number), or for a whole
-** group with a missing or repeated number, (group, opType, k).  Leaves
-** c->keys sorted by key then rank; returns the number of fallback groups. */
-static int64_t build_keys(ctx *c, const uint32_t *group_order, const uint32_t *type_order,
-                          size_t ngroups)
+/* ------------------------------------------------------------------------
+** Instances and their members.
+*/
+
+/* Parses the member records of members[0..size) into c->m.rec and the rank
+** indices; corrected times when the offsets are known. */
+static int parse_members(ctx *c, const unsigned char *members, size_t size, uint32_t n, cs_err *err)
 {
-    size_t nstr = c->s->strings.items.len;
-    int64_t *seq_of = cs_xmalloc((nstr ? nstr : 1) * sizeof *seq_of);
-    for (size_t id = 0; id < nstr; id++) seq_of[id] = -2;
-    c->keys = cs_xmalloc((c->nops ? c->nops : 1) * sizeof *c->keys);
-    for (size_t i = 0; i < c->nops; i++) {
-        const cs_wait_op *o = &c->ops[i];
-        if (seq_of[o->op_name] == -2)
-            seq_of[o->op_name] = cs_wait_sequence_number(cs_wait_set_string(c->s, o->op_name));
-        op_key k = {group_order[o->group], 0, seq_of[o->op_name], o->rank, (uint32_t)i};
-        c->keys[i] = k;
+    size_t at = 0;
+    for (uint32_t p = 0; p < n; p++) {
+        if (size - at < sizeof(cs_wait_rec)) return cs_fail(err, "straggler: a parked instance is cut short");
+        const cs_wait_rec *r = (const cs_wait_rec *)(members + at);
+        at += cs_wait_rec_size(r);
+        if (at > size) return cs_fail(err, "straggler: a parked instance is cut short");
+        uint32_t ri = rank_index(c, r->op.rank);
+        if (ri == NONE32)
+            return cs_fail(err, "straggler: an op of rank %" PRId64 " but the rank is not listed", r->op.rank);
+        c->m.rec[p] = r;
+        c->m.rank_idx[p] = ri;
+        int64_t off = c->offset ? c->offset[ri] : 0;
+        c->m.arrive[p] = r->op.arrive_ns - off;
+        c->m.ws[p] = r->op.ws_ns - off;
+        c->m.launch[p] = r->op.launch_ns == CS_WAIT_UNKNOWN_NS ? CS_WAIT_UNKNOWN_NS : r->op.launch_ns - off;
     }
-    free(seq_of);
-    qsort(c->keys, c->nops, sizeof *c->keys, cmp_op_key);
-
-    bool *fallback = cs_xcalloc(ngroups ? ngroups : 1, sizeof(bool));
-    int64_t nfallback = 0;
-    for (size_t i = 0; i < c->nops; i++) {
-        const op_key *k = &c->keys[i];
-        bool dup = i > 0 && k[-1].group == k->group && k[-1].num == k->num && k[-1].rank == k->rank;
-        if ((k->num < 0 || dup) && !fallback[k->group]) {
-            fallback[k->group] = true;
-            nfallback++;
-        }
-    }
-    if (nfallback) {
-        fallback_ref *fr = cs_xmalloc(c->nops * sizeof *fr);
-        size_t n = 0;
-        for (size_t i = 0; i < c->nops; i++) {
-            const cs_wait_op *o = &c->ops[i];
-            if (!fallback[group_order[o->group]]) continue;
-            fallback_ref r = {group_order[o->group], type_order[o->op_type], o->rank,
-                              o->arrive_ns, o->op_id, (uint32_t)i};
-            fr[n++] = r;
-        }
-        qsort(fr, n, sizeof *fr, cmp_fallback_ref);
-        /* keys are rebuilt indexed by op, then sorted again */
-        op_key *byop = cs_xmalloc(c->nops * sizeof *byop);
-        for (size_t i = 0; i < c->nops; i++) byop[c->keys[i].op] = c->keys[i];
-        int64_t k = 0;
-        for (size_t j = 0; j < n; j++) {
-            bool same = j > 0 && fr[j - 1].group == fr[j].group && fr[j - 1].type == fr[j].type &&
-                        fr[j - 1].rank == fr[j].rank;
-            k = same ? k + 1 : 1;
-            byop[fr[j].op].type = fr[j].type;
-            byop[fr[j].op].num = k;
-        }
-        free(c->keys);
-        c->keys = byop;
-        qsort(c->keys, c->nops, sizeof *c->keys, cmp_op_key);
-        free(fr);
-    }
-    free(fallback);
-    return nfallback;
+    return 0;
 }
 
-/* Splits the sorted keys into instances. */
-static void build_instances(ctx *c, const cs_straggler_options *opt)
+static void scratch_grow(member_scratch *m, uint32_t n)
 {
-    for (size_t a = 0; a < c->nops;) {
-        size_t b = a + 1;
-        while (b < c->nops && c->keys[b].group == c->keys[a].group &&
-               c->keys[b].type == c->keys[a].type && c->keys[b].num == c->keys[a].num)
-            b++;
-        wait_instance w = {0};
-        w.first = a;
-        w.n = (uint32_t)(b - a);
-        w.group = c->keys[a].group;
-        w.type = c->keys[a].type;
-        w.num = c->keys[a].num;
-        w.lowest_op = c->keys[a].op;
-        int64_t rs = c->ops[w.lowest_op].rank_size;
-        w.expected = rs > 0 && rs < CS_INVALID_U32 ? rs : (int64_t)w.n;
-        w.last = NONE32;
-        w.selected = selected_step(opt, &c->ops[w.lowest_op]);
-        CS_VEC_PUSH(c->inst, w);
-        a = b;
-    }
-    /* the rest needs only the members' ops: 4 bytes per op instead of a key */
-    c->member = cs_xmalloc((c->nops ? c->nops : 1) * sizeof *c->member);
-    for (size_t i = 0; i < c->nops; i++) c->member[i] = c->keys[i].op;
-    free(c->keys);
-    c->keys = NULL;
+    m->rec = cs_xrealloc(m->rec, n * sizeof *m->rec);
+    m->rank_idx = cs_xrealloc(m->rank_idx, n * sizeof *m->rank_idx);
+    int64_t **i64[] = {&m->arrive, &m->ws, &m->launch, &m->wait, &m->waited, &m->busy, &m->lt, &m->dur, &m->tmp};
+    for (size_t k = 0; k < sizeof i64 / sizeof *i64; k++) *i64[k] = cs_xrealloc(*i64[k], n * sizeof(int64_t));
+    m->transit = cs_xrealloc(m->transit, n * sizeof(double));
+    m->ftmp = cs_xrealloc(m->ftmp, n * sizeof(double));
 }
 
-/* §8.4: offsets from the instances with two or more members; corrected
-** arrive, ws and launch per op. */
+static void scratch_free(member_scratch *m)
+{
+    void *all[] = {(void *)m->rec, m->rank_idx, m->arrive, m->ws, m->launch, m->wait, m->waited,
+                   m->busy, m->lt, m->dur, m->tmp, m->transit, m->ftmp};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++) free(all[k]);
+}
+
+/* Reads instance w's members back (c->m). */
+static int load_instance(ctx *c, const wait_instance *w, cs_err *err)
+{
+    CS_VEC_RESERVE(c->blob, w->size);
+    if (cs_spool_read(c->members, w->at, c->blob.items, w->size, err)) return -1;
+    return parse_members(c, c->blob.items, w->size, w->n, err);
+}
+
+/* Keeps one formed instance: its members go to the member spool, its
+** summary stays, and its leave times feed the clock offsets when it spans
+** hosts (the only instances §8.4 samples). */
+static int on_instance(void *arg, const cs_wait_key *key, const unsigned char *members, size_t size,
+                       uint32_t n, cs_err *err)
+{
+    ctx *c = arg;
+    if (n > c->maxn) {
+        c->maxn = n;
+        scratch_grow(&c->m, n);
+    }
+    if (c->inst.len >= NONE32 || size >= NONE32) return cs_fail(err, "straggler: too many instances");
+    if (parse_members(c, members, size, n, err)) return -1;
+    const cs_wait_op *lo = &c->m.rec[0]->op;
+    wait_instance w;
+    memset(&w, 0, sizeof w);
+    w.size = (uint32_t)size;
+    w.n = n;
+    w.group = key->group;
+    w.type = key->type;
+    w.num = key->num;
+    w.expected = lo->rank_size > 0 && lo->rank_size < CS_INVALID_U32 ? lo->rank_size : (int64_t)n;
+    w.step_kind = lo->step_kind;
+    w.step_id = lo->step_id;
+    w.last = NONE32;
+    w.selected = selected_step(c->opt, lo->step_kind, lo->step_id);
+    if (cs_spool_write(c->members, members, size, &w.at, err)) return -1;
+    CS_VEC_PUSH(c->inst, w);
+
+    bool across = false;
+    for (uint32_t p = 1; p < n; p++)
+        across |= c->host_of_rank[c->m.rank_idx[p]] != c->host_of_rank[c->m.rank_idx[0]];
+    if (!across) return 0;
+    CS_VEC_PUSH(c->skew_first, c->skew_members.len);
+    for (uint32_t p = 0; p < n; p++) {
+        cs_skew_member sm = {c->host_of_rank[c->m.rank_idx[p]], c->m.rec[p]->op.leave_ns,
+                             c->m.rec[p]->op.sync_ms};
+        CS_VEC_PUSH(c->skew_members, sm);
+    }
+    return 0;
+}
+
+/* §8.4: offsets from the instances across hosts; the offset of every rank. */
 static void clock_offsets(ctx *c, cs_skew_result *skew)
 {
-    size_t nmembers = 0, ninst = 0;
-    for (size_t i = 0; i < c->inst.len; i++)
-        if (c->inst.items[i].n >= 2) { nmembers += c->inst.items[i].n; ninst++; }
-    cs_skew_member *m = cs_xmalloc((nmembers ? nmembers : 1) * sizeof *m);
-    size_t *first = cs_xmalloc((ninst + 1) * sizeof *first);
-    size_t k = 0, j = 0;
-    for (size_t i = 0; i < c->inst.len; i++) {
-        const wait_instance *w = &c->inst.items[i];
-        if (w->n < 2) continue;
-        first[j++] = k;
-        for (size_t p = 0; p < w->n; p++) {
-            uint32_t op = c->member[w->first + p];
-            m[k].host = c->host_of_rank[c->rank_idx[op]];
-            m[k].leave_ns = c->ops[op].leave_ns;
-            m[k].sync_ms = c->ops[op].sync_ms;
-            k++;
-        }
-    }
-    first[j] = k;
+    CS_VEC_PUSH(c->skew_first, c->skew_members.len);
     uint32_t ref = c->nranks ? c->host_of_rank[0] : 0;
-    cs_clock_skew_compute(c->nhosts, ref, m, first, ninst, skew);
-    free(m);
-    free(first);
-
-    c->arrive = cs_xmalloc((c->nops ? c->nops : 1) * sizeof(int64_t));
-    c->ws = cs_xmalloc((c->nops ? c->nops : 1) * sizeof(int64_t));
-    c->launch = cs_xmalloc((c->nops ? c->nops : 1) * sizeof(int64_t));
-    for (size_t i = 0; i < c->nops; i++) {
-        const cs_wait_op *o = &c->ops[i];
-        int64_t off = skew->hosts[c->host_of_rank[c->rank_idx[i]]].offset_ns;
-        c->arrive[i] = o->arrive_ns - off;
-        c->ws[i] = o->ws_ns - off;
-        c->launch[i] = o->launch_ns == CS_WAIT_UNKNOWN_NS ? CS_WAIT_UNKNOWN_NS : o->launch_ns - off;
-    }
+    cs_clock_skew_compute(c->nhosts, ref, c->skew_members.items, c->skew_first.items,
+                          c->skew_first.len - 1, skew);
+    free(c->skew_members.items);
+    free(c->skew_first.items);
+    memset(&c->skew_members, 0, sizeof c->skew_members);
+    memset(&c->skew_first, 0, sizeof c->skew_first);
+    c->offset = cs_xmalloc((c->nranks ? c->nranks : 1) * sizeof *c->offset);
+    for (size_t r = 0; r < c->nranks; r++) c->offset[r] = skew->hosts[c->host_of_rank[r]].offset_ns;
 }
 
-static uint32_t member_op(const ctx *c, const wait_instance *w, size_t p)
-{
-    return c->member[w->first + p];
-}
-
-/* first/last arrival, the last rank L and the wait it caused. */
-static void instance_spreads(ctx *c)
+/* first/last arrival, the last rank L, the wait it caused, and what every
+** member of a selected instance suffered. */
+static int instance_spreads(ctx *c, cs_err *err)
 {
     for (size_t i = 0; i < c->inst.len; i++) {
         wait_instance *w = &c->inst.items[i];
+        if (load_instance(c, w, err)) return -1;
         int64_t lo = INT64_MAX, hi = INT64_MIN;
         uint32_t last = 0;
         for (uint32_t p = 0; p < w->n; p++) {
-            int64_t t = c->arrive[member_op(c, w, p)];
+            int64_t t = c->m.arrive[p];
             if (t < lo) lo = t;
             if (t > hi) { hi = t; last = p; }     /* members are in rank order: ties → lowest rank */
         }
@@ -954,9 +898,12 @@ static void instance_spreads(ctx *c)
         w->last_arrival = hi;
         if (w->n >= 2 && hi - lo > NOISE_FLOOR_NS) {
             w->last = last;
-            for (uint32_t p = 0; p < w->n; p++) w->caused_ns += hi - c->arrive[member_op(c, w, p)];
+            for (uint32_t p = 0; p < w->n; p++) w->caused_ns += hi - c->m.arrive[p];
         }
+        if (w->selected && w->n >= 2)
+            for (uint32_t p = 0; p < w->n; p++) c->sums[c->m.rank_idx[p]].suffered += hi - c->m.arrive[p];
     }
+    return 0;
 }
 
 typedef struct proc_ref {
@@ -976,83 +923,121 @@ static int cmp_proc_ref(const void *a, const void *b)
     return x->inst < y->inst ? -1 : x->inst > y->inst;
 }
 
-/* The attributed instances in processing order (last_arrival, key); the
-** waits of every rank in them (not last), by rank then arrival. */
+/* The attributed instances in processing order (last_arrival, key). */
 static uint32_t *processing_order(ctx *c, size_t *nproc)
 {
     proc_ref *pr = cs_xmalloc((c->inst.len ? c->inst.len : 1) * sizeof *pr);
-    size_t n = 0, nwaits = 0;
+    size_t n = 0;
     for (size_t i = 0; i < c->inst.len; i++) {
         const wait_instance *w = &c->inst.items[i];
         if (w->last == NONE32) continue;
         proc_ref r = {w->last_arrival, w->group, w->type, w->num, (uint32_t)i};
         pr[n++] = r;
-        nwaits += w->n - 1;
     }
     qsort(pr, n, sizeof *pr, cmp_proc_ref);
     uint32_t *order = cs_xmalloc((n ? n : 1) * sizeof *order);
     for (size_t k = 0; k < n; k++) {
         order[k] = pr[k].inst;
-        c->inst.items[pr[k].inst].proc_pos = k;
+        c->inst.items[pr[k].inst].proc_pos = (uint32_t)k;
     }
     free(pr);
-
-    c->waits = cs_xmalloc((nwaits ? nwaits : 1) * sizeof *c->waits);
-    size_t k = 0;
-    for (size_t j = 0; j < n; j++) {
-        const wait_instance *w = &c->inst.items[order[j]];
-        for (uint32_t p = 0; p < w->n; p++) {
-            if (p == w->last) continue;
-            uint32_t op = member_op(c, w, p);
-            rank_wait rw = {c->rank_idx[op], c->arrive[op], w->last_arrival - c->arrive[op],
-                            w->last_arrival, w->proc_pos, order[j]};
-            c->waits[k++] = rw;
-        }
-    }
-    qsort(c->waits, k, sizeof *c->waits, cmp_rank_wait);
-    c->wait_first = cs_xcalloc(c->nranks + 1, sizeof(size_t));
-    for (size_t j = 0; j < k; j++) c->wait_first[c->waits[j].rank_idx + 1]++;
-    for (size_t r = 0; r < c->nranks; r++) c->wait_first[r + 1] += c->wait_first[r];
     *nproc = n;
     return order;
 }
 
-/* The waits of op's rank in attributed instances J (where it was not last)
-** with arrive(J) in op's window [ws, arrive): [*lo_out, return value) of
-** c->waits.  wait_counts() applies the rest of test 0's conditions. */
-static size_t window_waits(const ctx *c, uint32_t op, size_t *lo_out)
+/*
+** When a rank's waits can be let go.  A wait counts only inside the window
+** [ws, arrive) of a member op processed after it, so a rank needs no wait
+** that arrived before the earliest window start among its ops still to be
+** processed.  Walking the processing order backwards gives, per rank, the
+** positions where that bound moves: each bound is logged once (never more
+** entries than member ops), and the sweep reads the log back forwards.
+*/
+static int window_bounds(ctx *c, const uint32_t *order, size_t nproc, cs_record_log *log, cs_err *err)
 {
-    uint32_t r = c->rank_idx[op];
-    size_t lo = c->wait_first[r], hi = c->wait_first[r + 1];
-    int64_t ws = c->ws[op];
+    int64_t *low = cs_xmalloc((c->nranks ? c->nranks : 1) * sizeof *low);
+    for (size_t r = 0; r < c->nranks; r++) low[r] = INT64_MAX;
+    int rc = 0;
+    for (size_t k = nproc; k-- > 0 && rc == 0;) {
+        const wait_instance *w = &c->inst.items[order[k]];
+        rc = load_instance(c, w, err);
+        for (uint32_t p = 0; p < w->n && rc == 0; p++) {
+            uint32_t r = c->m.rank_idx[p];
+            if (c->m.ws[p] >= low[r]) continue;
+            window_bound b = {(uint32_t)k, r, low[r]};
+            rc = cs_record_log_append(log, &b, err);
+            low[r] = c->m.ws[p];
+        }
+    }
+    if (rc == 0) rc = cs_record_log_flush(log, err);
+    for (size_t r = 0; r < c->nranks; r++) c->waits[r].low = low[r];
+    free(low);
+    return rc;
+}
+
+/* Drops the waits of rank_waits rw that arrived before its bound. */
+static void prune_waits(rank_waits *rw)
+{
+    while (rw->head < rw->v.len && rw->v.items[rw->head].arrive < rw->low) rw->head++;
+    if (rw->head > 64 && rw->head * 2 > rw->v.len) {
+        memmove(rw->v.items, rw->v.items + rw->head, (rw->v.len - rw->head) * sizeof(rank_wait));
+        rw->v.len -= rw->head;
+        rw->head = 0;
+    }
+}
+
+static void insert_wait(rank_waits *rw, const rank_wait *x)
+{
+    if (x->arrive < rw->low) return;
+    size_t lo = rw->head, hi = rw->v.len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->waits[mid].arrive < ws) lo = mid + 1;
+        const rank_wait *y = &rw->v.items[mid];
+        if (y->arrive < x->arrive || (y->arrive == x->arrive && y->proc_pos < x->proc_pos)) lo = mid + 1;
+        else hi = mid;
+    }
+    CS_VEC_RESERVE(rw->v, rw->v.len + 1);
+    memmove(rw->v.items + lo + 1, rw->v.items + lo, (rw->v.len - lo) * sizeof(rank_wait));
+    rw->v.items[lo] = *x;
+    rw->v.len++;
+}
+
+/* Member p's rank's waits (of instances already processed) that arrived in
+** p's window [ws, arrive): [*lo_out, return value).  wait_counts() applies
+** the rest of test 0's conditions. */
+static size_t window_waits(const ctx *c, uint32_t p, size_t *lo_out)
+{
+    const rank_waits *rw = &c->waits[c->m.rank_idx[p]];
+    size_t lo = rw->head, hi = rw->v.len;
+    int64_t ws = c->m.ws[p];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rw->v.items[mid].arrive < ws) lo = mid + 1;
         else hi = mid;
     }
     *lo_out = lo;
     size_t end = lo;
-    while (end < c->wait_first[r + 1] && c->waits[end].arrive < c->arrive[op]) end++;
+    while (end < rw->v.len && rw->v.items[end].arrive < c->m.arrive[p]) end++;
     return end;
 }
 
-/* J's wait ended before op's rank arrived (a wait still running on another
-** stream did not delay this arrival), and J precedes the instance at
-** processing position pos (only matters on an exact tie of last arrivals). */
-static bool wait_counts(const ctx *c, const rank_wait *rw, uint32_t op, size_t pos)
+/* J's wait ended before p's rank arrived (a wait still running on another
+** stream did not delay this arrival). */
+static bool wait_counts(const rank_wait *rw, int64_t arrive)
 {
-    return rw->last_arrival <= c->arrive[op] && rw->proc_pos < pos;
+    return rw->last_arrival <= arrive;
 }
 
-/* waited_r of §8.3 test 0 for one member; *any: at least one such J. */
-static int64_t waited_of(const ctx *c, uint32_t op, size_t pos, bool *any)
+/* waited_r of §8.3 test 0 for member p; *any: at least one such J. */
+static int64_t waited_of(const ctx *c, uint32_t p, bool *any)
 {
-    size_t lo, end = window_waits(c, op, &lo);
+    const rank_waits *rw = &c->waits[c->m.rank_idx[p]];
+    size_t lo, end = window_waits(c, p, &lo);
     int64_t sum = 0;
     *any = false;
     for (size_t k = lo; k < end; k++) {
-        if (!wait_counts(c, &c->waits[k], op, pos)) continue;
-        sum += c->waits[k].wait;
+        if (!wait_counts(&rw->v.items[k], c->m.arrive[p])) continue;
+        sum += rw->v.items[k].wait;
         *any = true;
     }
     return sum;
@@ -1075,29 +1060,23 @@ static double peer_median_f64(const double *v, uint32_t n, uint32_t last, double
     return cs_median_f64(scratch, k);
 }
 
-/* Scratch arrays sized for the largest instance. */
-typedef struct member_scratch {
-    int64_t *wait, *waited, *busy, *launch, *dur, *tmp;
-    double *transit, *ftmp;
-} member_scratch;
-
-/* The reason of L in an attributed instance (§8.3 tests 0–4). */
-static uint8_t instance_reason(ctx *c, wait_instance *w, member_scratch *m, bool *any_j)
+/* The reason of L in the attributed instance in hand (§8.3 tests 0–4). */
+static uint8_t instance_reason(ctx *c, const wait_instance *w, bool *any_j)
 {
+    member_scratch *m = &c->m;
     uint32_t n = w->n, L = w->last;
     bool launch_known = true, transit_known = true;
     for (uint32_t p = 0; p < n; p++) {
-        uint32_t op = member_op(c, w, p);
-        const cs_wait_op *o = &c->ops[op];
+        const cs_wait_op *o = &m->rec[p]->op;
         bool any = false;
-        m->wait[p] = w->last_arrival - c->arrive[op];
-        m->waited[p] = waited_of(c, op, w->proc_pos, &any);
+        m->wait[p] = w->last_arrival - m->arrive[p];
+        m->waited[p] = waited_of(c, p, &any);
         if (p == L) *any_j = any;
         m->busy[p] = o->busy_ns;
-        m->launch[p] = c->launch[op];
+        m->lt[p] = m->launch[p];
         m->dur[p] = o->leave_ns - o->arrive_ns;
         m->transit[p] = o->transit_ms;
-        if (c->launch[op] == CS_WAIT_UNKNOWN_NS) launch_known = false;
+        if (m->launch[p] == CS_WAIT_UNKNOWN_NS) launch_known = false;
         if (isnan(o->transit_ms)) transit_known = false;
     }
     int64_t W = peer_median_i64(m->wait, n, L, m->tmp);
@@ -1105,9 +1084,8 @@ static uint8_t instance_reason(ctx *c, wait_instance *w, member_scratch *m, bool
     if (*any_j && 2 * (m->waited[L] - peer_median_i64(m->waited, n, L, m->tmp)) > W)
         return R_PROPAGATED;
     if (2 * (m->busy[L] - peer_median_i64(m->busy, n, L, m->tmp)) > W) return R_COMPUTE;
-    const cs_wait_op *lo = &c->ops[member_op(c, w, L)];
-    if (launch_known && 2 * (m->launch[L] - peer_median_i64(m->launch, n, L, m->tmp)) > W &&
-        2 * lo->idle_before_ns > W)
+    if (launch_known && 2 * (m->lt[L] - peer_median_i64(m->lt, n, L, m->tmp)) > W &&
+        2 * m->rec[L]->op.idle_before_ns > W)
         return R_LAUNCH;
     if (transit_known) {
         for (uint32_t p = 0; p < n; p++) m->tmp[p] = m->dur[p];
@@ -1125,16 +1103,17 @@ static uint8_t instance_reason(ctx *c, wait_instance *w, member_scratch *m, bool
 ** shares summed per (rank, reason) in the order of the J (by arrival). */
 static void propagate_root(ctx *c, wait_instance *w, root_parts *parts)
 {
-    uint32_t op = member_op(c, w, w->last);
-    size_t lo, end = window_waits(c, op, &lo);
+    const rank_waits *rws = &c->waits[c->m.rank_idx[w->last]];
+    int64_t arrive = c->m.arrive[w->last];
+    size_t lo, end = window_waits(c, w->last, &lo);
     int64_t waited = 0;
     for (size_t k = lo; k < end; k++)
-        if (wait_counts(c, &c->waits[k], op, w->proc_pos)) waited += c->waits[k].wait;
+        if (wait_counts(&rws->v.items[k], arrive)) waited += rws->v.items[k].wait;
     parts->len = 0;
     size_t seq = 0;
     for (size_t k = lo; k < end; k++) {
-        const rank_wait *rw = &c->waits[k];
-        if (!wait_counts(c, rw, op, w->proc_pos) || rw->wait == 0) continue;
+        const rank_wait *rw = &rws->v.items[k];
+        if (!wait_counts(rw, arrive) || rw->wait == 0) continue;
         double share = (double)rw->wait / (double)waited;
         const wait_instance *j = &c->inst.items[rw->inst];
         for (size_t e = 0; e < j->root_n; e++) {
@@ -1144,7 +1123,7 @@ static void propagate_root(ctx *c, wait_instance *w, root_parts *parts)
         }
     }
     if (parts->len) qsort(parts->items, parts->len, sizeof(root_part), cmp_root_part);
-    w->root_first = c->roots.len;
+    w->root_first = (uint32_t)c->roots.len;
     for (size_t k = 0; k < parts->len;) {
         root_entry e = {parts->items[k].rank_idx, parts->items[k].reason, 0.0};
         size_t j = k;
@@ -1154,62 +1133,142 @@ static void propagate_root(ctx *c, wait_instance *w, root_parts *parts)
         if (e.weight > 0) CS_VEC_PUSH(c->roots, e);
         k = j;
     }
-    w->root_n = c->roots.len - w->root_first;
+    w->root_n = (uint32_t)(c->roots.len - w->root_first);
+}
+
+/* Root rank: the largest share per rank (entries are sorted by rank); ties →
+** lowest rank. */
+static uint32_t root_rank(const ctx *c, const wait_instance *w)
+{
+    double best = -1.0;
+    uint32_t best_rank = c->m.rank_idx[w->last];
+    for (size_t e = 0; e < w->root_n;) {
+        uint32_t r = c->roots.items[w->root_first + e].rank_idx;
+        double sum = 0.0;
+        for (; e < w->root_n && c->roots.items[w->root_first + e].rank_idx == r; e++)
+            sum += c->roots.items[w->root_first + e].weight;
+        if (sum > best) { best = sum; best_rank = r; }
+    }
+    return best_rank;
+}
+
+static void add_group(rank_lists *l, const char *text)
+{
+    size_t lo = 0, hi = l->groups.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = strcmp(l->groups.items[mid], text);
+        if (d == 0) return;
+        if (d < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    CS_VEC_RESERVE(l->groups, l->groups.len + 1);
+    memmove(l->groups.items + lo + 1, l->groups.items + lo, (l->groups.len - lo) * sizeof(char *));
+    l->groups.items[lo] = text;
+    l->groups.len++;
+}
+
+static void add_step(rank_lists *l, uint8_t kind, int64_t id)
+{
+    size_t lo = 0, hi = l->steps.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = cmp_step(l->steps.items[mid].kind, l->steps.items[mid].id, kind, id);
+        if (d == 0) return;
+        if (d < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    rank_step s = {kind, id};
+    CS_VEC_RESERVE(l->steps, l->steps.len + 1);
+    memmove(l->steps.items + lo + 1, l->steps.items + lo, (l->steps.len - lo) * sizeof(rank_step));
+    l->steps.items[lo] = s;
+    l->steps.len++;
+}
+
+/* ClusterStragglers sums of one selected attributed instance.  Floating
+** sums run in processing order, in ns (see straggler_rows). */
+static void add_to_sums(ctx *c, const wait_instance *w)
+{
+    double C = (double)w->caused_ns;
+    for (size_t e = 0; e < w->root_n;) {
+        uint32_t r = c->roots.items[w->root_first + e].rank_idx;
+        double sum = 0.0;
+        for (; e < w->root_n && c->roots.items[w->root_first + e].rank_idx == r; e++) {
+            const root_entry *re = &c->roots.items[w->root_first + e];
+            sum += re->weight;
+            c->sums[r].label[re->reason - R_COMPUTE] += C * re->weight;
+        }
+        c->sums[r].caused += C * sum;
+    }
+    uint32_t L = c->m.rank_idx[w->last];
+    c->sums[L].direct += w->caused_ns;
+    c->sums[L].nlast++;
+    add_group(&c->lists[L], c->group_label[c->m.rec[0]->op.group]);
+    if (w->step_kind != CS_WAIT_STEP_NONE) add_step(&c->lists[L], w->step_kind, w->step_id);
+}
+
+/* Reason, root cause and sums of the instance at processing position k,
+** then its waits join their ranks'. */
+static void attribute_one(ctx *c, wait_instance *w, uint32_t k, root_parts *parts)
+{
+    bool any_j = false;
+    w->reason = instance_reason(c, w, &any_j);
+    if (w->reason == R_PROPAGATED) {
+        propagate_root(c, w, parts);
+    } else {
+        root_entry e = {c->m.rank_idx[w->last], w->reason, 1.0};
+        w->root_first = (uint32_t)c->roots.len;
+        w->root_n = 1;
+        CS_VEC_PUSH(c->roots, e);
+    }
+    w->root_rank_idx = root_rank(c, w);
+    if (w->selected) add_to_sums(c, w);
+    for (uint32_t p = 0; p < w->n; p++) {
+        if (p == w->last) continue;
+        rank_wait rw = {c->m.arrive[p], w->last_arrival - c->m.arrive[p], w->last_arrival, k,
+                        (uint32_t)(w - c->inst.items)};
+        insert_wait(&c->waits[c->m.rank_idx[p]], &rw);
+    }
 }
 
 /* Reasons and root causes of every attributed instance, in processing
-** order (which puts every J of test 0 before the instance it delays). */
-static void attribute(ctx *c, const uint32_t *order, size_t nproc)
+** order (which puts every J of test 0 before the instance it delays), with
+** each rank's waits let go once no later window can hold them. */
+static int attribute(ctx *c, const uint32_t *order, size_t nproc, cs_err *err)
 {
-    uint32_t maxn = 1;
-    for (size_t i = 0; i < c->inst.len; i++)
-        if (c->inst.items[i].n > maxn) maxn = c->inst.items[i].n;
-    member_scratch m;
-    m.wait = cs_xmalloc(maxn * sizeof(int64_t));
-    m.waited = cs_xmalloc(maxn * sizeof(int64_t));
-    m.busy = cs_xmalloc(maxn * sizeof(int64_t));
-    m.launch = cs_xmalloc(maxn * sizeof(int64_t));
-    m.dur = cs_xmalloc(maxn * sizeof(int64_t));
-    m.tmp = cs_xmalloc(maxn * sizeof(int64_t));
-    m.transit = cs_xmalloc(maxn * sizeof(double));
-    m.ftmp = cs_xmalloc(maxn * sizeof(double));
+    cs_record_log bounds;
+    cs_record_log_init(&bounds, new_spool(c->opt), sizeof(window_bound));
+    int rc = window_bounds(c, order, nproc, &bounds, err);
+    for (size_t r = 0; r < c->nranks; r++) prune_waits(&c->waits[r]);
     root_parts parts = {0};
-
-    for (size_t k = 0; k < nproc; k++) {
+    window_bound chunk[256];
+    size_t left = bounds.count, nchunk = 0;     /* the log holds positions in descending order */
+    for (size_t k = 0; k < nproc && rc == 0; k++) {
         wait_instance *w = &c->inst.items[order[k]];
-        bool any_j = false;
-        w->reason = instance_reason(c, w, &m, &any_j);
-        if (w->reason == R_PROPAGATED) {
-            propagate_root(c, w, &parts);
-        } else {
-            root_entry e = {c->rank_idx[member_op(c, w, w->last)], w->reason, 1.0};
-            w->root_first = c->roots.len;
-            w->root_n = 1;
-            CS_VEC_PUSH(c->roots, e);
+        rc = load_instance(c, w, err);
+        if (rc) break;
+        attribute_one(c, w, (uint32_t)k, &parts);
+        for (;;) {
+            if (nchunk == 0 && left) {
+                nchunk = left < 256 ? left : 256;
+                left -= nchunk;
+                rc = cs_record_log_read(&bounds, left, nchunk, chunk, err);
+                if (rc) break;
+            }
+            if (nchunk == 0 || chunk[nchunk - 1].pos != k) break;
+            const window_bound *b = &chunk[--nchunk];
+            c->waits[b->rank_idx].low = b->low;
+            prune_waits(&c->waits[b->rank_idx]);
         }
-        /* Root rank: the largest share per rank (entries are sorted by rank);
-        ** ties → lowest rank. */
-        double best = -1.0;
-        uint32_t best_rank = c->rank_idx[member_op(c, w, w->last)];
-        for (size_t e = 0; e < w->root_n;) {
-            uint32_t r = c->roots.items[w->root_first + e].rank_idx;
-            double sum = 0.0;
-            for (; e < w->root_n && c->roots.items[w->root_first + e].rank_idx == r; e++)
-                sum += c->roots.items[w->root_first + e].weight;
-            if (sum > best) { best = sum; best_rank = r; }
-        }
-        w->root_rank = c->ranks[best_rank].rank;
     }
     free(parts.items);
-    free(m.wait);
-    free(m.waited);
-    free(m.busy);
-    free(m.launch);
-    free(m.dur);
-    free(m.tmp);
-    free(m.transit);
-    free(m.ftmp);
+    cs_record_log_free(&bounds);
+    return rc;
 }
+
+/* ------------------------------------------------------------------------
+** Rows.
+*/
 
 /* Joins texts[0..n) with ";" into out's strings. */
 static const char *join(cs_straggler_result *out, const char *const *texts, size_t n)
@@ -1236,96 +1295,36 @@ static int cmp_straggler_row(const void *a, const void *b)
     return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
-/* ClusterStragglers: per-rank totals over the selected instances.  Floating
-** sums run in processing order, in ns, divided by 1000 once at the end (a
-** rank that only caused waits directly gets exactly its direct total). */
-static void straggler_rows(ctx *c, const uint32_t *order, size_t nproc, cs_straggler_result *out)
+/* ClusterStragglers from the per-rank sums (divided by 1000 once at the
+** end: a rank that only caused waits directly gets exactly its direct
+** total). */
+static void straggler_rows(ctx *c, cs_straggler_result *out)
 {
-    size_t nr = c->nranks ? c->nranks : 1;
-    double *caused = cs_xcalloc(nr, sizeof(double));
-    double *label = cs_xcalloc(nr * 4, sizeof(double));    /* compute, launch, transfer, unknown */
-    int64_t *direct = cs_xcalloc(nr, sizeof(int64_t));
-    int64_t *suffered = cs_xcalloc(nr, sizeof(int64_t));
-    int64_t *nlast = cs_xcalloc(nr, sizeof(int64_t));
-    CS_VEC(rank_text) groups = {0};
-    CS_VEC(rank_step) steps = {0};
-
-    for (size_t k = 0; k < nproc; k++) {
-        const wait_instance *w = &c->inst.items[order[k]];
-        if (!w->selected) continue;
-        double C = (double)w->caused_ns;
-        for (size_t e = 0; e < w->root_n;) {
-            uint32_t r = c->roots.items[w->root_first + e].rank_idx;
-            double sum = 0.0;
-            for (; e < w->root_n && c->roots.items[w->root_first + e].rank_idx == r; e++) {
-                const root_entry *re = &c->roots.items[w->root_first + e];
-                sum += re->weight;
-                label[r * 4 + (re->reason - R_COMPUTE)] += C * re->weight;
-            }
-            caused[r] += C * sum;
-        }
-        const cs_wait_op *lowest = &c->ops[w->lowest_op];
-        uint32_t L = c->rank_idx[member_op(c, w, w->last)];
-        direct[L] += w->caused_ns;
-        nlast[L]++;
-        rank_text t = {L, c->group_label[lowest->group]};
-        CS_VEC_PUSH(groups, t);
-        if (lowest->step_kind != CS_WAIT_STEP_NONE) {
-            rank_step st = {L, lowest->step_kind, lowest->step_id};
-            CS_VEC_PUSH(steps, st);
-        }
-    }
-    for (size_t i = 0; i < c->inst.len; i++) {
-        const wait_instance *w = &c->inst.items[i];
-        if (!w->selected || w->n < 2) continue;
-        for (uint32_t p = 0; p < w->n; p++) {
-            uint32_t op = member_op(c, w, p);
-            suffered[c->rank_idx[op]] += w->last_arrival - c->arrive[op];
-        }
-    }
-    if (groups.len) qsort(groups.items, groups.len, sizeof(rank_text), cmp_rank_text);
-    if (steps.len) qsort(steps.items, steps.len, sizeof(rank_step), cmp_rank_step);
-
     CS_VEC(const char *) texts = {0};
-    size_t gi = 0, si = 0;
     for (size_t r = 0; r < c->nranks; r++) {
+        const rank_sums *s = &c->sums[r];
+        const rank_lists *l = &c->lists[r];
         cs_straggler_row row = {0};
         row.rank = c->ranks[r].rank;
-        row.wait_caused_us = caused[r] / 1000.0;
-        row.wait_caused_direct_us = (double)direct[r] / 1000.0;
-        row.wait_suffered_us = (double)suffered[r] / 1000.0;
-        row.instances_last = nlast[r];
+        row.wait_caused_us = s->caused / 1000.0;
+        row.wait_caused_direct_us = (double)s->direct / 1000.0;
+        row.wait_suffered_us = (double)s->suffered / 1000.0;
+        row.instances_last = s->nlast;
         /* equal sums: compute, launch, transfer, unknown in that order */
         int best = -1;
-        for (int l = 0; l < 4; l++)
-            if (label[r * 4 + l] > 0 && (best < 0 || label[r * 4 + l] > label[r * 4 + best])) best = l;
+        for (int k = 0; k < 4; k++)
+            if (s->label[k] > 0 && (best < 0 || s->label[k] > s->label[best])) best = k;
         row.reason = best < 0 ? "" : reason_label[R_COMPUTE + best];
-
+        row.groups = join(out, l->groups.items, l->groups.len);
         texts.len = 0;
-        for (; gi < groups.len && groups.items[gi].rank_idx == r; gi++)
-            if (!texts.len || strcmp(texts.items[texts.len - 1], groups.items[gi].text) != 0)
-                CS_VEC_PUSH(texts, groups.items[gi].text);
-        row.groups = join(out, texts.items, texts.len);
-
-        texts.len = 0;
-        for (size_t first = si; si < steps.len && steps.items[si].rank_idx == r; si++) {
-            if (si > first && cmp_rank_step(&steps.items[si - 1], &steps.items[si]) == 0) continue;
-            CS_VEC_PUSH(texts, step_text(out, steps.items[si].kind, steps.items[si].id));
-        }
+        for (size_t i = 0; i < l->steps.len; i++)
+            CS_VEC_PUSH(texts, step_text(out, l->steps.items[i].kind, l->steps.items[i].id));
         row.steps = join(out, texts.items, texts.len);
         CS_VEC_PUSH(out->stragglers, row);
     }
     if (out->stragglers.len)
         qsort(out->stragglers.items, out->stragglers.len, sizeof(cs_straggler_row), cmp_straggler_row);
-
     free(texts.items);
-    free(groups.items);
-    free(steps.items);
-    free(caused);
-    free(label);
-    free(direct);
-    free(suffered);
-    free(nlast);
 }
 
 typedef struct row_ref {
@@ -1347,13 +1346,108 @@ static int cmp_row_ref(const void *a, const void *b)
     return x->inst < y->inst ? -1 : x->inst > y->inst;
 }
 
-/* One ClusterWaitDetail row, to memory or the log. */
+/* An op name for a logged row: inline when it fits (*inline_buf), else kept
+** in out's strings; the row's pointer is NULL for inline. */
+static const char *row_name(cs_straggler_result *out, const char *name, char *inline_buf)
+{
+    size_t len = strlen(name);
+    if (len < CS_WAIT_NAME_INLINE) {
+        memcpy(inline_buf, name, len + 1);
+        return NULL;
+    }
+    return strings_keep(&out->strings, name);
+}
+
 static int add_detail(cs_straggler_result *out, const cs_wait_detail_row *d, cs_err *err)
 {
     out->ndetails++;
-    if (out->detail_log.spool) return cs_record_log_append(&out->detail_log, d, err);
-    CS_VEC_PUSH(out->details, *d);
-    return 0;
+    if (!out->detail_log.spool) {
+        cs_wait_detail_row kept = *d;
+        kept.op_name = strings_keep(&out->strings, d->op_name);
+        CS_VEC_PUSH(out->details, kept);
+        return 0;
+    }
+    cs_wait_detail_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.row = *d;
+    rec.row.op_name = row_name(out, d->op_name, rec.name);
+    return cs_record_log_append(&out->detail_log, &rec, err);
+}
+
+/* The 20 instances with the largest wait caused (> 0), ties in table order. */
+static void keep_top_wait(cs_straggler_result *out, const cs_wait_instance_row *row)
+{
+    enum { TOP = 20 };
+    if (!(row->wait_caused_us > 0)) return;
+    size_t n = out->top_waits.len;
+    if (n == TOP && !(row->wait_caused_us > out->top_waits.items[TOP - 1].wait_caused_us)) return;
+    size_t at = n;
+    while (at > 0 && row->wait_caused_us > out->top_waits.items[at - 1].wait_caused_us) at--;
+    if (n < TOP) CS_VEC_RESERVE(out->top_waits, n + 1);
+    else n--;
+    memmove(out->top_waits.items + at + 1, out->top_waits.items + at, (n - at) * sizeof *row);
+    cs_wait_instance_row kept = *row;
+    kept.op_name = strings_keep(&out->strings, row->op_name);
+    out->top_waits.items[at] = kept;
+    out->top_waits.len = n + 1;
+}
+
+static int add_instance_row(cs_straggler_result *out, const cs_wait_instance_row *row, cs_err *err)
+{
+    out->ninstances++;
+    keep_top_wait(out, row);
+    if (!out->instance_log.spool) {
+        cs_wait_instance_row kept = *row;
+        kept.op_name = strings_keep(&out->strings, row->op_name);
+        CS_VEC_PUSH(out->instances, kept);
+        return 0;
+    }
+    cs_wait_instance_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.row = *row;
+    rec.row.op_name = row_name(out, row->op_name, rec.name);
+    return cs_record_log_append(&out->instance_log, &rec, err);
+}
+
+/* The ClusterWaitInstances row of the instance in hand, and its members'
+** ClusterWaitDetail rows. */
+static int emit_instance(ctx *c, const wait_instance *w, cs_straggler_result *out, cs_err *err)
+{
+    const cs_wait_op *lo = &c->m.rec[0]->op;
+    cs_wait_instance_row row = {0};
+    row.step = step_text(out, w->step_kind, w->step_id);
+    row.group_name = c->group_hash_text[lo->group];
+    row.op_name = cs_wait_rec_name(c->m.rec[0]);
+    row.members = w->n;
+    row.rank_size = w->expected;
+    row.last_arrival_us = (double)(w->last_arrival - w->first_arrival) / 1000.0;
+    row.reason = "";
+    if (w->last != NONE32) {
+        row.has_last_rank = true;
+        row.last_rank = c->m.rec[w->last]->op.rank;
+        row.wait_caused_us = (double)w->caused_ns / 1000.0;
+        row.reason = reason_label[w->reason];
+        row.has_root_rank = true;
+        row.root_rank = c->ranks[w->root_rank_idx].rank;
+        out->counts.attributed++;
+        if (w->reason == R_PROPAGATED) out->counts.propagated++;
+    }
+    row.detail_first = out->ndetails;
+    row.ndetail = w->n;
+    int rc = 0;
+    for (uint32_t p = 0; p < w->n && rc == 0; p++) {
+        const cs_wait_op *o = &c->m.rec[p]->op;
+        cs_wait_detail_row d = {0};
+        d.step = row.step;
+        d.group_name = row.group_name;
+        d.op_name = cs_wait_rec_name(c->m.rec[p]);
+        d.rank = o->rank;
+        d.wait_us = (double)(w->last_arrival - c->m.arrive[p]) / 1000.0;
+        d.has_sync = !isnan(o->sync_ms);
+        d.synchronization_ms = d.has_sync ? o->sync_ms : 0.0;
+        rc = add_detail(out, &d, err);
+    }
+    return rc ? rc : add_instance_row(out, &row, err);
 }
 
 /* ClusterWaitInstances and ClusterWaitDetail; the instance counts. */
@@ -1372,52 +1466,19 @@ static int instance_rows(ctx *c, cs_straggler_result *out, cs_err *err)
         }
         if ((int64_t)w->n < w->expected) cnt->incomplete++;
         if ((int64_t)w->n > w->expected) cnt->oversized++;
-        const cs_wait_op *lo = &c->ops[w->lowest_op];
-        row_ref r = {lo->step_kind, lo->step_id, w->group, w->type, w->num, (uint32_t)i};
+        row_ref r = {w->step_kind, w->step_id, w->group, w->type, w->num, (uint32_t)i};
         refs[n++] = r;
     }
     qsort(refs, n, sizeof *refs, cmp_row_ref);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && rc == 0; k++) {
         const wait_instance *w = &c->inst.items[refs[k].inst];
-        const cs_wait_op *lo = &c->ops[w->lowest_op];
-        cs_wait_instance_row row = {0};
-        row.step = step_text(out, lo->step_kind, lo->step_id);
-        row.group_name = c->group_hash_text[lo->group];
-        row.op_name = strings_keep(&out->strings, cs_wait_set_string(c->s, lo->op_name));
-        row.members = w->n;
-        row.rank_size = w->expected;
-        row.last_arrival_us = (double)(w->last_arrival - w->first_arrival) / 1000.0;
-        row.reason = "";
-        if (w->last != NONE32) {
-            row.has_last_rank = true;
-            row.last_rank = c->ops[member_op(c, w, w->last)].rank;
-            row.wait_caused_us = (double)w->caused_ns / 1000.0;
-            row.reason = reason_label[w->reason];
-            row.has_root_rank = true;
-            row.root_rank = w->root_rank;
-            cnt->attributed++;
-            if (w->reason == R_PROPAGATED) cnt->propagated++;
-        }
-        row.detail_first = out->ndetails;
-        row.ndetail = w->n;
-        for (uint32_t p = 0; p < w->n && rc == 0; p++) {
-            uint32_t op = member_op(c, w, p);
-            const cs_wait_op *o = &c->ops[op];
-            cs_wait_detail_row d = {0};
-            d.step = row.step;
-            d.group_name = row.group_name;
-            d.op_name = strings_keep(&out->strings, cs_wait_set_string(c->s, o->op_name));
-            d.rank = o->rank;
-            d.wait_us = (double)(w->last_arrival - c->arrive[op]) / 1000.0;
-            d.has_sync = !isnan(o->sync_ms);
-            d.synchronization_ms = d.has_sync ? o->sync_ms : 0.0;
-            rc = add_detail(out, &d, err);
-        }
-        CS_VEC_PUSH(out->instances, row);
+        rc = load_instance(c, w, err);
+        if (rc == 0) rc = emit_instance(c, w, out, err);
     }
     cnt->instances = (int64_t)n;
     free(refs);
     if (rc == 0 && out->detail_log.spool) rc = cs_record_log_flush(&out->detail_log, err);
+    if (rc == 0 && out->instance_log.spool) rc = cs_record_log_flush(&out->instance_log, err);
     return rc;
 }
 
@@ -1428,8 +1489,8 @@ static void offset_rows(ctx *c, const cs_skew_result *skew, cs_straggler_result 
         const cs_wait_rank *r = &c->ranks[c->host_rank_idx[h]];
         const cs_skew_host *sh = &skew->hosts[h];
         cs_clock_offset_row row = {0};
-        row.host = strings_keep(&out->strings, cs_wait_set_string(c->s, r->host_name));
-        row.host_uid = strings_keep(&out->strings, cs_wait_set_string(c->s, r->host_uid));
+        row.host = strings_keep(&out->strings, cs_wait_store_string(c->st, r->host_name));
+        row.host_uid = strings_keep(&out->strings, cs_wait_store_string(c->st, r->host_uid));
         row.has_offset = sh->reached;
         row.offset_ns = sh->offset_ns;
         row.offset_us = (double)sh->offset_ns / 1000.0;
@@ -1481,60 +1542,95 @@ static void report_lines(const cs_straggler_result *out, cs_report *report)
                        "(attributed on uncorrected times)", n->instances_uncorrected);
 }
 
-int cs_straggler_compute(const cs_wait_set *s, const cs_straggler_options *opt,
-                         cs_straggler_result *out, cs_report *report, cs_err *err)
+static void ctx_free(ctx *c)
 {
-    memset(out, 0, sizeof *out);
-    ctx c;
-    memset(&c, 0, sizeof c);
-    c.s = s;
-    c.ops = s->ops.items;
-    c.nops = s->ops.len;
-    int rc = -1;
-    size_t nstr = s->strings.items.len, ngroups = 0, nproc = 0;
-    uint32_t *group_order = cs_xmalloc((nstr ? nstr : 1) * sizeof(uint32_t));
-    uint32_t *type_order = cs_xmalloc((nstr ? nstr : 1) * sizeof(uint32_t));
+    free(c->ranks);
+    free(c->host_of_rank);
+    free(c->host_rank_idx);
+    free(c->offset);
+    cs_spool_close(c->members);
+    free(c->blob.items);
+    scratch_free(&c->m);
+    free(c->inst.items);
+    free(c->skew_members.items);
+    free(c->skew_first.items);
+    free(c->roots.items);
+    for (size_t r = 0; c->waits && r < c->nranks; r++) free(c->waits[r].v.items);
+    for (size_t r = 0; c->lists && r < c->nranks; r++) {
+        free(c->lists[r].groups.items);
+        free(c->lists[r].steps.items);
+    }
+    free(c->waits);
+    free(c->sums);
+    free(c->lists);
+    free(c->group_hash_text);
+    free(c->group_label);
+}
+
+/* The phases of §8.3 and §8.4, in order. */
+static int compute(ctx *c, cs_straggler_result *out, cs_report *report, cs_err *err)
+{
+    size_t nstr = cs_wait_store_nstrings(c->st), nproc = 0;
+    uint32_t *group_order = cs_xcalloc(nstr ? nstr : 1, sizeof(uint32_t));
+    uint32_t *type_order = cs_xcalloc(nstr ? nstr : 1, sizeof(uint32_t));
     uint32_t *order = NULL;
     cs_skew_result skew;
     memset(&skew, 0, sizeof skew);
+    int rc = -1;
 
-    if (index_ranks_and_hosts(&c, err)) goto done;
-    cs_spool *sp = opt && opt->new_spool ? opt->new_spool(opt->spool_arg) : NULL;
-    if (sp) cs_record_log_init(&out->detail_log, sp, sizeof(cs_wait_detail_row));
-    order_groups_and_types(&c, opt, out, group_order, type_order, &ngroups);
-    out->counts.fallback_groups = build_keys(&c, group_order, type_order, ngroups);
-    build_instances(&c, opt);
-    clock_offsets(&c, &skew);
-    instance_spreads(&c);
-    order = processing_order(&c, &nproc);
-    attribute(&c, order, nproc);
-    straggler_rows(&c, order, nproc, out);
-    if (instance_rows(&c, out, err)) goto done;
-    offset_rows(&c, &skew, out);
+    if (index_ranks_and_hosts(c, err)) goto done;
+    size_t nr = c->nranks ? c->nranks : 1;
+    c->waits = cs_xcalloc(nr, sizeof *c->waits);
+    c->sums = cs_xcalloc(nr, sizeof *c->sums);
+    c->lists = cs_xcalloc(nr, sizeof *c->lists);
+    c->members = new_spool(c->opt);
+    order_groups_and_types(c, out, group_order, type_order);
+    if (cs_wait_store_instances(c->st, group_order, type_order, on_instance, c,
+                                &out->counts.fallback_groups, err))
+        goto done;
+    clock_offsets(c, &skew);
+    if (instance_spreads(c, err)) goto done;
+    order = processing_order(c, &nproc);
+    if (attribute(c, order, nproc, err)) goto done;
+    straggler_rows(c, out);
+    if (instance_rows(c, out, err)) goto done;
+    offset_rows(c, &skew, out);
     if (report) report_lines(out, report);
     rc = 0;
-
 done:
     cs_skew_result_free(&skew);
     free(order);
     free(group_order);
     free(type_order);
-    free(c.ranks);
-    free(c.rank_idx);
-    free(c.host_of_rank);
-    free(c.host_rank_idx);
-    free(c.arrive);
-    free(c.ws);
-    free(c.launch);
-    free(c.keys);
-    free(c.member);
-    free(c.inst.items);
-    free(c.roots.items);
-    free(c.waits);
-    free(c.wait_first);
-    free(c.group_hash_text);
-    free(c.group_label);
+    return rc;
+}
+
+int cs_straggler_compute_store(cs_wait_store *st, const cs_straggler_options *opt,
+                               cs_straggler_result *out, cs_report *report, cs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (opt && opt->new_spool) {
+        cs_record_log_init(&out->instance_log, new_spool(opt), sizeof(cs_wait_instance_rec));
+        cs_record_log_init(&out->detail_log, new_spool(opt), sizeof(cs_wait_detail_rec));
+    }
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.st = st;
+    c.opt = opt;
+    int rc = compute(&c, out, report, err);
+    ctx_free(&c);
     if (rc) cs_straggler_result_free(out);
+    return rc;
+}
+
+int cs_straggler_compute(const cs_wait_set *s, const cs_straggler_options *opt,
+                         cs_straggler_result *out, cs_report *report, cs_err *err)
+{
+    cs_wait_store *st = cs_wait_store_new(opt && opt->new_spool ? opt->new_spool(opt->spool_arg) : NULL);
+    int rc = cs_wait_store_add(st, s, err);
+    if (rc == 0) rc = cs_straggler_compute_store(st, opt, out, report, err);
+    else memset(out, 0, sizeof *out);
+    cs_wait_store_free(st);
     return rc;
 }
 
@@ -1544,18 +1640,44 @@ void cs_straggler_result_free(cs_straggler_result *r)
     strings_free(&r->strings);
     free(r->stragglers.items);
     free(r->instances.items);
+    free(r->top_waits.items);
+    cs_record_log_free(&r->instance_log);
     free(r->details.items);
     cs_record_log_free(&r->detail_log);
     free(r->offsets.items);
     memset(r, 0, sizeof *r);
 }
 
-int cs_straggler_details(const cs_straggler_result *r, size_t first, size_t n, cs_wait_detail_row *out,
+/* Rows [first, first + n) of a log of records, or of a vector in memory. */
+static int read_rows(const cs_record_log *log, const void *items, size_t len, size_t row_size,
+                     size_t first, size_t n, void *out, size_t rec_size, const char *what, cs_err *err)
+{
+    if (log->spool) return cs_record_log_read(log, first, n, out, err);
+    if (first > len || n > len - first)
+        return cs_fail(err, "straggler: %s rows %zu..%zu of %zu", what, first, first + n, len);
+    for (size_t i = 0; i < n; i++)
+        memcpy((char *)out + i * rec_size, (const char *)items + (first + i) * row_size, row_size);
+    return 0;
+}
+
+int cs_straggler_instances(const cs_straggler_result *r, size_t first, size_t n, cs_wait_instance_rec *out,
+                           cs_err *err)
+{
+    if (read_rows(&r->instance_log, r->instances.items, r->instances.len, sizeof(cs_wait_instance_row), first,
+                  n, out, sizeof *out, "instance", err))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!out[i].row.op_name) out[i].row.op_name = out[i].name;
+    return 0;
+}
+
+int cs_straggler_details(const cs_straggler_result *r, size_t first, size_t n, cs_wait_detail_rec *out,
                          cs_err *err)
 {
-    if (r->detail_log.spool) return cs_record_log_read(&r->detail_log, first, n, out, err);
-    if (first > r->details.len || n > r->details.len - first)
-        return cs_fail(err, "straggler: detail rows %zu..%zu of %zu", first, first + n, r->details.len);
-    if (n) memcpy(out, r->details.items + first, n * sizeof *out);
+    if (read_rows(&r->detail_log, r->details.items, r->details.len, sizeof(cs_wait_detail_row), first, n, out,
+                  sizeof *out, "detail", err))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!out[i].row.op_name) out[i].row.op_name = out[i].name;
     return 0;
 }

@@ -13,9 +13,10 @@
 **     cs_wait_set_decode(); 112 bytes per op plus its distinct strings.
 **
 **   cluster (process 0):
-**     cs_wait_set_merge() the decoded sets into one (any order: the result
-**     does not depend on it), then cs_straggler_compute() gives the four
-**     tables' rows, sorted as outputs.md §3 says, and the report lines.
+**     cs_wait_store_add() parks each decoded set in a spool (wait_store.h;
+**     any order: the result does not depend on it), then
+**     cs_straggler_compute_store() gives the four tables' rows, sorted as
+**     outputs.md §3 says, and the report lines.
 **
 ** Ownership: every function borrows its inputs.  A cs_wait_set owns its
 ** strings, ranks and ops (cs_wait_set_free); a cs_straggler_result owns its
@@ -200,8 +201,9 @@ typedef struct cs_straggler_options {
     const cs_parallel_group *groups;   /* parallel_group_info entries (group_id →
                                        ** pg_name) for the groups lists; may be NULL */
     size_t ngroups;
-    /* Where the ClusterWaitDetail rows wait for the export (a row per op):
-    ** NULL, or a NULL result, keeps them in memory (details). */
+    /* Spools for the ops, the member records and the rows that wait for the
+    ** export (see cs_straggler_compute_store).  NULL: everything in memory,
+    ** the rows as vectors; a NULL result: that spool in memory. */
     cs_spool *(*new_spool)(void *arg);
     void *spool_arg;
 } cs_straggler_options;
@@ -272,37 +274,75 @@ typedef struct cs_straggler_counts {
     int64_t instances_uncorrected;  /* instances across hosts without an offset */
 } cs_straggler_counts;
 
+/* Longest op name (bytes, NUL excluded) a logged row carries inline; longer
+** names are kept in the result's strings. */
+#define CS_WAIT_NAME_INLINE 64
+
+/* A row as cs_straggler_instances() / cs_straggler_details() hand it out:
+** row.op_name may point into name, so the record must stay where it is. */
+typedef struct cs_wait_instance_rec {
+    cs_wait_instance_row row;
+    char name[CS_WAIT_NAME_INLINE];
+} cs_wait_instance_rec;
+
+typedef struct cs_wait_detail_rec {
+    cs_wait_detail_row row;
+    char name[CS_WAIT_NAME_INLINE];
+} cs_wait_detail_rec;
+
 typedef struct cs_straggler_result {
     cs_wait_strings strings;        /* owns every string the rows point to */
     CS_VEC(cs_straggler_row) stragglers;    /* ORDER BY wait_caused_us DESC, rank */
-    CS_VEC(cs_wait_instance_row) instances; /* ORDER BY step, group_name, key */
-    CS_VEC(cs_wait_detail_row) details;     /* ORDER BY as instances, then rank; empty when spooled */
-    cs_record_log detail_log;               /* ... or here, with a spool (options.new_spool) */
-    size_t ndetails;                        /* rows either way */
+    /* ClusterWaitInstances, ORDER BY step, group_name, key, and
+    ** ClusterWaitDetail, ORDER BY as the instances, then rank: in memory
+    ** (instances, details) without a spool factory, else in record logs.
+    ** Read either way with cs_straggler_instances() / cs_straggler_details(). */
+    CS_VEC(cs_wait_instance_row) instances;
+    cs_record_log instance_log;
+    size_t ninstances;
+    CS_VEC(cs_wait_detail_row) details;
+    cs_record_log detail_log;
+    size_t ndetails;
+    /* The (at most) 20 instances with the largest wait_caused_us > 0, by it
+    ** descending, ties in table order (the Overview's "top waits"). */
+    CS_VEC(cs_wait_instance_row) top_waits;
     CS_VEC(cs_clock_offset_row) offsets;    /* ORDER BY host, host_uid */
     cs_straggler_counts counts;
 } cs_straggler_result;
 
+typedef struct cs_wait_store cs_wait_store;
+
 /*
-** Runs §8.3 and §8.4 on every op of s.  out must be zeroed; it is filled.
-** When report is non-NULL, appends the report lines: one clock-skew warning
-** per host (CS_LINE_CLOCK_SKEW, seq = its ClusterClockOffsets row) and
-** "straggler: ..." count lines (counts of 0 are not reported).
-** opt may be NULL.  Returns 0, or -1 with a message in err when an op's rank
-** is not among s->ranks, a rank is listed twice or the details' spool fails.
-** Cost: O(N log N) for N ops plus, per attributed instance, the members'
-** earlier waits inside their windows (each rank's windows per group
-** partition its timeline, so this is O(N × groups per rank)).
+** Runs §8.3 and §8.4 on every op parked in st (wait_store.h).  out is
+** filled (zeroed first).  When report is non-NULL, appends the report
+** lines: one clock-skew warning per host (CS_LINE_CLOCK_SKEW, seq = its
+** ClusterClockOffsets row) and "straggler: ..." count lines (counts of 0
+** are not reported).  opt may be NULL; with opt->new_spool the member
+** records, the window bounds and the instance and detail rows go to spools
+** it makes (memory when it returns NULL).  Returns 0, or -1 with a message
+** in err when an op's rank is not listed, a rank is listed twice or a
+** spool fails.
+** Memory: per instance (~100 bytes), per rank and per host; the ops and
+** rows stay in the spools.  Cost: O(N log N) for N ops plus, per member of
+** an attributed instance, the waits inside its window.
 */
+int cs_straggler_compute_store(cs_wait_store *st, const cs_straggler_options *opt,
+                               cs_straggler_result *out, cs_report *report, cs_err *err);
+
+/* The same on the ops of one set (a store made for the call, in a spool of
+** opt->new_spool when given). */
 int cs_straggler_compute(const cs_wait_set *s, const cs_straggler_options *opt,
                          cs_straggler_result *out, cs_report *report, cs_err *err);
 
 /* Frees what r owns and zeroes it; NULL is a no-op. */
 void cs_straggler_result_free(cs_straggler_result *r);
 
-/* ClusterWaitDetail rows [first, first + n) into out, from memory or the
-** spool; their strings point into r.  0, or -1 with a message. */
-int cs_straggler_details(const cs_straggler_result *r, size_t first, size_t n, cs_wait_detail_row *out,
+/* ClusterWaitInstances / ClusterWaitDetail rows [first, first + n) into
+** out, from memory or the log; their strings point into r or into out's
+** records.  0, or -1 with a message. */
+int cs_straggler_instances(const cs_straggler_result *r, size_t first, size_t n, cs_wait_instance_rec *out,
+                           cs_err *err);
+int cs_straggler_details(const cs_straggler_result *r, size_t first, size_t n, cs_wait_detail_rec *out,
                          cs_err *err);
 
 /* ------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include "stage.h"
 #include "step_trace.h"
 #include "straggler.h"
+#include "wait_store.h"
 
 /* What the cluster reduces take from each result as it arrives, so that
 ** process 0 never holds every rank's communication records and wait tuples
@@ -26,8 +27,9 @@ typedef struct cs_cluster_feed {
     cs_err comm_err;
     bool spool_in_memory;       /* no temporary file for the table rows: spool_err says why */
     cs_err spool_err;
-    bool waits_on;              /* the mode runs the straggler report */
-    cs_wait_set waits;          /* every fed rank's §8.3 tuples */
+    cs_wait_store *waits;       /* every fed rank's §8.3 tuples, parked; NULL: no straggler report */
+    bool waits_failed;          /* parking a rank's tuples failed: waits_err says why */
+    cs_err waits_err;
 } cs_cluster_feed;
 
 typedef struct cs_cluster {

@@ -93,7 +93,7 @@ static int build_outputs(const cs_options *o, const cs_cluster *c, const cs_repo
     t->has_stragglers = c->straggler_ran;
     if (t->has_stragglers) {
         cs_table_stragglers(&c->strag, &t->stragglers);
-        cs_table_wait_instances(&c->strag, true, &t->top_waits);
+        cs_table_wait_instances(c->strag.top_waits.items, c->strag.top_waits.len, &t->top_waits);
         cs_table_clock_offsets(&c->strag, &t->clock_offsets);
     }
     t->has_slow_rank = c->slow_rank_ran;
@@ -165,27 +165,34 @@ static bool matrix_next(const void *src, cs_comm_cursor *at, size_t max, cs_tabl
     return cs_table_comm_matrix_next(src, at, max, t);
 }
 
-/* The straggler tables of rows [at->row, +max): the table builders of
-** straggler_tables.h run on a view of the result holding those rows only. */
+/* The straggler tables of rows [at->row, +max), read from the result's
+** logs (or memory) a slice at a time. */
 static bool instances_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
 {
-    cs_straggler_result view = *(const cs_straggler_result *)src;
-    size_t n = view.instances.len - at->row < max ? view.instances.len - at->row : max;
-    view.instances.items += at->row;
-    view.instances.len = n;
-    cs_table_wait_instances(&view, false, t);
+    const cs_straggler_result *r = src;
+    size_t n = r->ninstances - at->row < max ? r->ninstances - at->row : max;
+    cs_wait_instance_rec *recs = cs_xmalloc((n ? n : 1) * sizeof *recs);
+    cs_wait_instance_row *rows = cs_xmalloc((n ? n : 1) * sizeof *rows);
+    at->failed = cs_straggler_instances(r, at->row, n, recs, &at->err) != 0;
+    for (size_t i = 0; !at->failed && i < n; i++) rows[i] = recs[i].row;
+    cs_table_wait_instances(rows, at->failed ? 0 : n, t);
+    free(rows);
+    free(recs);
     at->row += n;
-    return at->row < ((const cs_straggler_result *)src)->instances.len;
+    return !at->failed && at->row < r->ninstances;
 }
 
 static bool details_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
 {
     const cs_straggler_result *r = src;
     size_t n = r->ndetails - at->row < max ? r->ndetails - at->row : max;
+    cs_wait_detail_rec *recs = cs_xmalloc((n ? n : 1) * sizeof *recs);
     cs_wait_detail_row *rows = cs_xmalloc((n ? n : 1) * sizeof *rows);
-    at->failed = cs_straggler_details(r, at->row, n, rows, &at->err) != 0;
-    cs_table_wait_detail(rows, at->failed ? 0 : n, t);     /* from memory or the spool, a slice */
+    at->failed = cs_straggler_details(r, at->row, n, recs, &at->err) != 0;
+    for (size_t i = 0; !at->failed && i < n; i++) rows[i] = recs[i].row;
+    cs_table_wait_detail(rows, at->failed ? 0 : n, t);
     free(rows);
+    free(recs);
     at->row += n;
     return !at->failed && at->row < r->ndetails;
 }

@@ -105,11 +105,13 @@ static cs_spool *temp_spool(void *arg)
 static int build_stragglers(const cs_options *o, cs_cluster *c, cs_cluster_feed *f, cs_report *report,
                             cs_err *err)
 {
-    if (!f->waits_on) return 0;
+    if (!f->waits) return 0;
+    if (f->waits_failed) return cs_fail(err, "%s", f->waits_err.msg);
     cs_straggler_options opt = {o->has_step_id, o->step_id, c->groups.info.items, c->groups.info.len,
                                 temp_spool, f};
-    int rc = cs_straggler_compute(&f->waits, &opt, &c->strag, report, err);
-    cs_wait_set_free(&f->waits);
+    int rc = cs_straggler_compute_store(f->waits, &opt, &c->strag, report, err);
+    cs_wait_store_free(f->waits);
+    f->waits = NULL;
     if (rc == 0) c->straggler_ran = true;
     return rc;
 }
@@ -202,12 +204,7 @@ void cs_cluster_feed_init(cs_cluster_feed *f, const cs_options *o)
         cs_comm_sum_options opt = {cs_mode_runs_comm_time(o->mode), f->comm_json, temp_spool, f};
         f->comm = cs_comm_acc_new(&opt);
     }
-    f->waits_on = cs_mode_runs_straggler(o->mode);
-    /* The tuples of every rank pile up here (112 bytes per op).  Reserved as
-    ** one block of 32 MB, which glibc maps on its own and realloc grows in
-    ** place, they leave no trail of outgrown blocks in the heap, as doubling
-    ** from small would; pages not yet touched take no memory. */
-    if (f->waits_on) CS_VEC_RESERVE(f->waits.ops, ((size_t)32 << 20) / sizeof *f->waits.ops.items + 1);
+    if (cs_mode_runs_straggler(o->mode)) f->waits = cs_wait_store_new(temp_spool(f));
 }
 
 void cs_cluster_feed_rank(cs_cluster_feed *f, const cs_options *o, cs_rank_result *r)
@@ -217,8 +214,8 @@ void cs_cluster_feed_rank(cs_cluster_feed *f, const cs_options *o, cs_rank_resul
         f->comm_failed = cs_comm_acc_add(f->comm, r->rank, &r->comm, &f->comm_err) != 0;
         cs_comm_rank_free(&r->comm);
     }
-    if (f->waits_on && r->wait_done) {
-        cs_wait_set_merge(&f->waits, &r->wait);
+    if (f->waits && r->wait_done) {
+        if (!f->waits_failed) f->waits_failed = cs_wait_store_add(f->waits, &r->wait, &f->waits_err) != 0;
         cs_wait_set_free(&r->wait);
         r->wait_done = false;
     }
@@ -227,7 +224,7 @@ void cs_cluster_feed_rank(cs_cluster_feed *f, const cs_options *o, cs_rank_resul
 void cs_cluster_feed_free(cs_cluster_feed *f)
 {
     cs_comm_acc_free(f->comm);
-    cs_wait_set_free(&f->waits);
+    cs_wait_store_free(f->waits);
     memset(f, 0, sizeof *f);
 }
 

@@ -67,30 +67,10 @@ static void add_instance(cs_table *t, const cs_wait_instance_row *r)
     else cs_table_add_null(t);
 }
 
-static const cs_straggler_result *sort_result;
-
-static int cmp_by_wait(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    double wx = sort_result->instances.items[x].wait_caused_us, wy = sort_result->instances.items[y].wait_caused_us;
-    if (wx != wy) return wx > wy ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
-void cs_table_wait_instances(const cs_straggler_result *s, bool only_waits, cs_table *t)
+void cs_table_wait_instances(const cs_wait_instance_row *rows, size_t n, cs_table *t)
 {
     cs_table_init(t, "ClusterWaitInstances", instance_cols, NCOLS(instance_cols));
-    if (!only_waits) {
-        for (size_t i = 0; i < s->instances.len; i++) add_instance(t, &s->instances.items[i]);
-        return;
-    }
-    size_t *idx = cs_xmalloc((s->instances.len ? s->instances.len : 1) * sizeof *idx), n = 0;
-    for (size_t i = 0; i < s->instances.len; i++)
-        if (s->instances.items[i].wait_caused_us > 0) idx[n++] = i;
-    sort_result = s;
-    if (n) qsort(idx, n, sizeof *idx, cmp_by_wait);
-    for (size_t i = 0; i < n && i < 20; i++) add_instance(t, &s->instances.items[idx[i]]);
-    free(idx);
+    for (size_t i = 0; i < n; i++) add_instance(t, &rows[i]);
 }
 
 static const cs_column detail_cols[] = {

@@ -621,6 +621,60 @@ static void test_propagation(void)
     cs_straggler_result_free(&r);
 }
 
+/* A window that reaches back past later-processed ops: the attribution lets
+** a rank's waits go only once no window still to come can hold them.
+** Ranks 0, 1 share group ga; ranks 0, 2 share gb.  All ws = 0 unless said.
+**   J  (ga #1): rank 0 at 100 µs, rank 1 at 700 → L = 1, rank 0 waits 600.
+**   K  (ga #2): rank 0 at 900 (ws 800, its window starts after J), rank 1
+**      at 950 → L = 1, rank 0 waits 50.  Processed after J, before I.
+**   I  (gb #1): rank 2 at 50, rank 0 at 1200 with ws 0 → L = 0, W = 1150.
+**      Rank 0's window [0, 1200) holds J's wait (ended at 700) and K's
+**      (ended at 950): waited_0 = 650; rank 2's [0, 50) holds none.
+**      2 × (650 − 0) = 1300 > 1150 → propagated; root = 600/650 root(J) +
+**      50/650 root(K) = rank 1 (unknown) → root rank 1.
+** Letting J's wait go when K is processed would leave waited_0 = 50:
+** 100 < 1150, reason unknown, root rank 0. */
+static const rank_spec reach_ranks[] = {{0, "u", "h"}, {1, "u", "h"}, {2, "u", "h"}};
+static const op_spec reach_ops[] = {
+    {.rank = 0, .group = "ga", .name = "hcom_allReduce__1_1_1", .arrive = 100000, .leave = 800000},
+    {.rank = 1, .group = "ga", .name = "hcom_allReduce__1_1_1", .arrive = 700000, .leave = 800000},
+    {.rank = 0, .group = "ga", .name = "hcom_allReduce__1_2_1", .arrive = 900000, .leave = 1000000,
+     .ws = 800000},
+    {.rank = 1, .group = "ga", .name = "hcom_allReduce__1_2_1", .arrive = 950000, .leave = 1000000,
+     .ws = 800000},
+    {.rank = 2, .group = "gb", .name = "hcom_allReduce__2_1_1", .arrive = 50000, .leave = 1300000},
+    {.rank = 0, .group = "gb", .name = "hcom_allReduce__2_1_1", .arrive = 1200000, .leave = 1300000},
+};
+
+static void test_window_reaches_back(void)
+{
+    cs_straggler_result r;
+    cs_report rep;
+    CHECK_INT(run(SCENARIO(reach_ranks, reach_ops), NULL, &r, &rep), 0);
+    const cs_wait_instance_row *j = instance(&r, "hcom_allReduce__1_1_1");
+    const cs_wait_instance_row *k = instance(&r, "hcom_allReduce__1_2_1");
+    const cs_wait_instance_row *i = instance(&r, "hcom_allReduce__2_1_1");
+    CHECK(j && k && i);
+    if (j && k && i) {
+        CHECK_STR(j->reason, "unknown");
+        CHECK_DBL(k->wait_caused_us, 50.0);
+        CHECK_STR(i->reason, "propagated");
+        CHECK_INT(i->last_rank, 0);
+        CHECK_INT(i->root_rank, 1);
+        CHECK_DBL(i->wait_caused_us, 1150.0);
+    }
+    const cs_straggler_row *s1 = straggler(&r, 1), *s0 = straggler(&r, 0);
+    CHECK(s0 && s1);
+    if (s0 && s1) {
+        CHECK_DBL(s1->wait_caused_us, 600.0 + 50.0 + 1150.0);
+        CHECK_DBL(s0->wait_caused_us, 0.0);
+        CHECK_DBL(s0->wait_caused_direct_us, 1150.0);
+    }
+    check_invariants(&r);
+    cs_report_free(&rep);
+    cs_straggler_result_free(&r);
+}
+
 /* Ties.  Group t: arrivals 0, 50, 50 µs for ranks 0, 1, 2 → the lowest of
 ** the tied ranks is last: L = rank 1, waits 50, 0, 0, C = 50.
 ** Group t2 (ranks 2, 3): rank 3 is 50 µs late twice, once with busy 100 vs
@@ -1003,7 +1057,7 @@ static bool same_str(const char *a, const char *b)
 
 static bool same_result(const cs_straggler_result *x, const cs_straggler_result *y)
 {
-    if (x->stragglers.len != y->stragglers.len || x->instances.len != y->instances.len ||
+    if (x->stragglers.len != y->stragglers.len || x->ninstances != y->ninstances ||
         x->ndetails != y->ndetails || x->offsets.len != y->offsets.len)
         return false;
     for (size_t i = 0; i < x->stragglers.len; i++) {
@@ -1015,8 +1069,12 @@ static bool same_result(const cs_straggler_result *x, const cs_straggler_result 
             !same_str(a->steps, b->steps))
             return false;
     }
-    for (size_t i = 0; i < x->instances.len; i++) {
-        const cs_wait_instance_row *a = &x->instances.items[i], *b = &y->instances.items[i];
+    /* the rows from wherever they are (memory or a spool) */
+    for (size_t i = 0; i < x->ninstances; i++) {
+        cs_wait_instance_rec ra, rb;
+        cs_err err;
+        if (cs_straggler_instances(x, i, 1, &ra, &err) || cs_straggler_instances(y, i, 1, &rb, &err)) return false;
+        const cs_wait_instance_row *a = &ra.row, *b = &rb.row;
         if (!same_str(a->step, b->step) || !same_str(a->group_name, b->group_name) ||
             !same_str(a->op_name, b->op_name) || a->members != b->members ||
             a->rank_size != b->rank_size || a->has_last_rank != b->has_last_rank ||
@@ -1026,11 +1084,11 @@ static bool same_result(const cs_straggler_result *x, const cs_straggler_result 
             a->detail_first != b->detail_first || a->ndetail != b->ndetail)
             return false;
     }
-    /* the detail rows from wherever they are (memory or a spool) */
     for (size_t i = 0; i < x->ndetails; i++) {
-        cs_wait_detail_row a, b;
+        cs_wait_detail_rec ra, rb;
         cs_err err;
-        if (cs_straggler_details(x, i, 1, &a, &err) || cs_straggler_details(y, i, 1, &b, &err)) return false;
+        if (cs_straggler_details(x, i, 1, &ra, &err) || cs_straggler_details(y, i, 1, &rb, &err)) return false;
+        const cs_wait_detail_row a = ra.row, b = rb.row;
         if (!same_str(a.step, b.step) || !same_str(a.group_name, b.group_name) ||
             !same_str(a.op_name, b.op_name) || a.rank != b.rank || a.wait_us != b.wait_us ||
             a.has_sync != b.has_sync || a.synchronization_ms != b.synchronization_ms)
@@ -1080,11 +1138,16 @@ static void check_shuffles(scenario sc, const cs_straggler_options *opt)
     }
     CHECK_INT(run(sc, &spooled, &got, &rep), 0);
     cs_report_free(&rep);
-    CHECK_INT(made, 1);
+    /* the store, the member records, the window bounds, the two row logs */
+    CHECK_INT(made, 5);
     CHECK(got.details.len == 0 && got.detail_log.count == want.details.len);
+    CHECK(got.instances.len == 0 && got.instance_log.count == want.instances.len);
+    CHECK_INT(want.ninstances, want.instances.len);
     CHECK(same_result(&want, &got));
-    cs_wait_detail_row past;
+    cs_wait_detail_rec past;
     CHECK_INT(cs_straggler_details(&got, got.ndetails, 1, &past, &err), -1);
+    cs_wait_instance_rec past_inst;
+    CHECK_INT(cs_straggler_instances(&got, got.ninstances, 1, &past_inst, &err), -1);
     cs_straggler_result_free(&got);
     size_t *perm = cs_xmalloc(sc.nops * sizeof *perm);
     for (int round = 0; round < 5; round++) {
@@ -1308,6 +1371,7 @@ int main(void)
     test_p2p();
     test_collective_reasons();
     test_propagation();
+    test_window_reaches_back();
     test_tie();
     test_incomplete();
     test_fallback();
