@@ -472,6 +472,7 @@ int64_t cs_wait_sequence_number(const char *op_name)
 */
 
 enum { R_NONE = 0, R_PROPAGATED, R_COMPUTE, R_LAUNCH, R_TRANSFER, R_UNKNOWN };
+enum { TOP_WAITS = 20 };
 static const char *const reason_label[] = {"", "propagated", "compute", "launch", "transfer", "unknown"};
 
 typedef struct str_ref {
@@ -501,7 +502,8 @@ typedef struct wait_instance {
     int64_t step_id;        /* of the lowest member */
     uint32_t last;          /* member position of L (0..n-1), NONE32 if not attributed */
     uint32_t proc_pos;      /* position in processing order (attributed only) */
-    uint32_t root_first, root_n;
+    uint64_t root_first;
+    uint32_t root_n;
     uint32_t root_rank_idx;
     uint8_t step_kind;      /* of the lowest member */
     uint8_t reason;
@@ -612,7 +614,7 @@ typedef struct member_scratch {
     const cs_wait_rec **rec;
     uint32_t *rank_idx;
     int64_t *arrive, *ws, *launch;          /* corrected */
-    int64_t *wait, *waited, *busy, *lt, *dur, *tmp;
+    int64_t *wait, *waited, *busy, *dur, *tmp;
     double *transit, *ftmp;
 } member_scratch;
 
@@ -638,6 +640,8 @@ typedef struct ctx {
     rank_lists *lists;      /* per rank index */
     const char **group_hash_text;   /* per store string id (groups only), in out->strings */
     const char **group_label;       /* per store string id: pg_name or hash text */
+    cs_wait_instance_rec top[TOP_WAITS];    /* the largest waits so far (keep_top_wait) */
+    size_t ntop;
 } ctx;
 
 static bool selected_step(const cs_straggler_options *opt, uint8_t kind, int64_t id)
@@ -802,7 +806,7 @@ static void scratch_grow(member_scratch *m, uint32_t n)
 {
     m->rec = cs_xrealloc(m->rec, n * sizeof *m->rec);
     m->rank_idx = cs_xrealloc(m->rank_idx, n * sizeof *m->rank_idx);
-    int64_t **i64[] = {&m->arrive, &m->ws, &m->launch, &m->wait, &m->waited, &m->busy, &m->lt, &m->dur, &m->tmp};
+    int64_t **i64[] = {&m->arrive, &m->ws, &m->launch, &m->wait, &m->waited, &m->busy, &m->dur, &m->tmp};
     for (size_t k = 0; k < sizeof i64 / sizeof *i64; k++) *i64[k] = cs_xrealloc(*i64[k], n * sizeof(int64_t));
     m->transit = cs_xrealloc(m->transit, n * sizeof(double));
     m->ftmp = cs_xrealloc(m->ftmp, n * sizeof(double));
@@ -811,7 +815,7 @@ static void scratch_grow(member_scratch *m, uint32_t n)
 static void scratch_free(member_scratch *m)
 {
     void *all[] = {(void *)m->rec, m->rank_idx, m->arrive, m->ws, m->launch, m->wait, m->waited,
-                   m->busy, m->lt, m->dur, m->tmp, m->transit, m->ftmp};
+                   m->busy, m->dur, m->tmp, m->transit, m->ftmp};
     for (size_t k = 0; k < sizeof all / sizeof *all; k++) free(all[k]);
 }
 
@@ -834,7 +838,8 @@ static int on_instance(void *arg, const cs_wait_key *key, const unsigned char *m
         c->maxn = n;
         scratch_grow(&c->m, n);
     }
-    if (c->inst.len >= NONE32 || size >= NONE32) return cs_fail(err, "straggler: too many instances");
+    if (c->inst.len >= NONE32) return cs_fail(err, "straggler: too many instances");
+    if (size >= NONE32) return cs_fail(err, "straggler: an instance of %zu bytes of member records", size);
     if (parse_members(c, members, size, n, err)) return -1;
     const cs_wait_op *lo = &c->m.rec[0]->op;
     wait_instance w;
@@ -1073,7 +1078,6 @@ static uint8_t instance_reason(ctx *c, const wait_instance *w, bool *any_j)
         m->waited[p] = waited_of(c, p, &any);
         if (p == L) *any_j = any;
         m->busy[p] = o->busy_ns;
-        m->lt[p] = m->launch[p];
         m->dur[p] = o->leave_ns - o->arrive_ns;
         m->transit[p] = o->transit_ms;
         if (m->launch[p] == CS_WAIT_UNKNOWN_NS) launch_known = false;
@@ -1084,7 +1088,7 @@ static uint8_t instance_reason(ctx *c, const wait_instance *w, bool *any_j)
     if (*any_j && 2 * (m->waited[L] - peer_median_i64(m->waited, n, L, m->tmp)) > W)
         return R_PROPAGATED;
     if (2 * (m->busy[L] - peer_median_i64(m->busy, n, L, m->tmp)) > W) return R_COMPUTE;
-    if (launch_known && 2 * (m->lt[L] - peer_median_i64(m->lt, n, L, m->tmp)) > W &&
+    if (launch_known && 2 * (m->launch[L] - peer_median_i64(m->launch, n, L, m->tmp)) > W &&
         2 * m->rec[L]->op.idle_before_ns > W)
         return R_LAUNCH;
     if (transit_known) {
@@ -1123,7 +1127,7 @@ static void propagate_root(ctx *c, wait_instance *w, root_parts *parts)
         }
     }
     if (parts->len) qsort(parts->items, parts->len, sizeof(root_part), cmp_root_part);
-    w->root_first = (uint32_t)c->roots.len;
+    w->root_first = c->roots.len;
     for (size_t k = 0; k < parts->len;) {
         root_entry e = {parts->items[k].rank_idx, parts->items[k].reason, 0.0};
         size_t j = k;
@@ -1217,7 +1221,7 @@ static void attribute_one(ctx *c, wait_instance *w, uint32_t k, root_parts *part
         propagate_root(c, w, parts);
     } else {
         root_entry e = {c->m.rank_idx[w->last], w->reason, 1.0};
-        w->root_first = (uint32_t)c->roots.len;
+        w->root_first = c->roots.len;
         w->root_n = 1;
         CS_VEC_PUSH(c->roots, e);
     }
@@ -1231,6 +1235,31 @@ static void attribute_one(ctx *c, wait_instance *w, uint32_t k, root_parts *part
     }
 }
 
+/* The window bounds log read backwards (it holds positions in descending
+** order), a chunk at a time. */
+typedef struct bound_reader {
+    const cs_record_log *log;
+    size_t left, n;         /* records [0, left) unread; chunk[0, n) pending */
+    window_bound chunk[256];
+} bound_reader;
+
+/* The next bound logged at position pos, or NULL (none left there, or a
+** read error: *rc = -1). */
+static const window_bound *next_bound(bound_reader *br, size_t pos, int *rc, cs_err *err)
+{
+    if (br->n == 0 && br->left) {
+        br->n = br->left < 256 ? br->left : 256;
+        br->left -= br->n;
+        if (cs_record_log_read(br->log, br->left, br->n, br->chunk, err)) {
+            br->n = br->left = 0;
+            *rc = -1;
+            return NULL;
+        }
+    }
+    if (br->n == 0 || br->chunk[br->n - 1].pos != pos) return NULL;
+    return &br->chunk[--br->n];
+}
+
 /* Reasons and root causes of every attributed instance, in processing
 ** order (which puts every J of test 0 before the instance it delays), with
 ** each rank's waits let go once no later window can hold them. */
@@ -1239,24 +1268,15 @@ static int attribute(ctx *c, const uint32_t *order, size_t nproc, cs_err *err)
     cs_record_log bounds;
     cs_record_log_init(&bounds, new_spool(c->opt), sizeof(window_bound));
     int rc = window_bounds(c, order, nproc, &bounds, err);
-    for (size_t r = 0; r < c->nranks; r++) prune_waits(&c->waits[r]);
     root_parts parts = {0};
-    window_bound chunk[256];
-    size_t left = bounds.count, nchunk = 0;     /* the log holds positions in descending order */
+    bound_reader br = {&bounds, bounds.count, 0, {{0}}};
     for (size_t k = 0; k < nproc && rc == 0; k++) {
         wait_instance *w = &c->inst.items[order[k]];
         rc = load_instance(c, w, err);
         if (rc) break;
         attribute_one(c, w, (uint32_t)k, &parts);
-        for (;;) {
-            if (nchunk == 0 && left) {
-                nchunk = left < 256 ? left : 256;
-                left -= nchunk;
-                rc = cs_record_log_read(&bounds, left, nchunk, chunk, err);
-                if (rc) break;
-            }
-            if (nchunk == 0 || chunk[nchunk - 1].pos != k) break;
-            const window_bound *b = &chunk[--nchunk];
+        const window_bound *b;
+        while ((b = next_bound(&br, k, &rc, err)) != NULL) {
             c->waits[b->rank_idx].low = b->low;
             prune_waits(&c->waits[b->rank_idx]);
         }
@@ -1374,28 +1394,39 @@ static int add_detail(cs_straggler_result *out, const cs_wait_detail_row *d, cs_
     return cs_record_log_append(&out->detail_log, &rec, err);
 }
 
-/* The 20 instances with the largest wait caused (> 0), ties in table order. */
-static void keep_top_wait(cs_straggler_result *out, const cs_wait_instance_row *row)
+/* The 20 instances with the largest wait caused (> 0), ties in table order:
+** kept with their names inline until the last row, so that rows pushed out
+** of the 20 leave nothing behind (a name too long to inline is kept in out's
+** strings at once: row's points into the member records, which the next
+** instance overwrites). */
+static void keep_top_wait(ctx *c, cs_straggler_result *out, const cs_wait_instance_row *row)
 {
-    enum { TOP = 20 };
     if (!(row->wait_caused_us > 0)) return;
-    size_t n = out->top_waits.len;
-    if (n == TOP && !(row->wait_caused_us > out->top_waits.items[TOP - 1].wait_caused_us)) return;
+    size_t n = c->ntop;
+    if (n == TOP_WAITS && !(row->wait_caused_us > c->top[TOP_WAITS - 1].row.wait_caused_us)) return;
     size_t at = n;
-    while (at > 0 && row->wait_caused_us > out->top_waits.items[at - 1].wait_caused_us) at--;
-    if (n < TOP) CS_VEC_RESERVE(out->top_waits, n + 1);
-    else n--;
-    memmove(out->top_waits.items + at + 1, out->top_waits.items + at, (n - at) * sizeof *row);
-    cs_wait_instance_row kept = *row;
-    kept.op_name = strings_keep(&out->strings, row->op_name);
-    out->top_waits.items[at] = kept;
-    out->top_waits.len = n + 1;
+    while (at > 0 && row->wait_caused_us > c->top[at - 1].row.wait_caused_us) at--;
+    if (n == TOP_WAITS) n--;
+    memmove(c->top + at + 1, c->top + at, (n - at) * sizeof *c->top);
+    c->top[at].row = *row;
+    c->top[at].row.op_name = row_name(out, row->op_name, c->top[at].name);
+    c->ntop = n + 1;
 }
 
-static int add_instance_row(cs_straggler_result *out, const cs_wait_instance_row *row, cs_err *err)
+/* out's top_waits from the kept rows: their names interned now. */
+static void top_wait_rows(ctx *c, cs_straggler_result *out)
+{
+    for (size_t i = 0; i < c->ntop; i++) {
+        cs_wait_instance_row row = c->top[i].row;
+        row.op_name = strings_keep(&out->strings, row.op_name ? row.op_name : c->top[i].name);
+        CS_VEC_PUSH(out->top_waits, row);
+    }
+}
+
+static int add_instance_row(ctx *c, cs_straggler_result *out, const cs_wait_instance_row *row, cs_err *err)
 {
     out->ninstances++;
-    keep_top_wait(out, row);
+    keep_top_wait(c, out, row);
     if (!out->instance_log.spool) {
         cs_wait_instance_row kept = *row;
         kept.op_name = strings_keep(&out->strings, row->op_name);
@@ -1447,7 +1478,7 @@ static int emit_instance(ctx *c, const wait_instance *w, cs_straggler_result *ou
         d.synchronization_ms = d.has_sync ? o->sync_ms : 0.0;
         rc = add_detail(out, &d, err);
     }
-    return rc ? rc : add_instance_row(out, &row, err);
+    return rc ? rc : add_instance_row(c, out, &row, err);
 }
 
 /* ClusterWaitInstances and ClusterWaitDetail; the instance counts. */
@@ -1477,6 +1508,7 @@ static int instance_rows(ctx *c, cs_straggler_result *out, cs_err *err)
     }
     cnt->instances = (int64_t)n;
     free(refs);
+    top_wait_rows(c, out);
     if (rc == 0 && out->detail_log.spool) rc = cs_record_log_flush(&out->detail_log, err);
     if (rc == 0 && out->instance_log.spool) rc = cs_record_log_flush(&out->instance_log, err);
     return rc;

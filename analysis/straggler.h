@@ -178,7 +178,8 @@ typedef struct cs_wait_rank_input {
 int cs_wait_set_add_rank_ops(cs_wait_set *s, const cs_wait_rank_input *in, cs_err *err);
 
 /* Appends src's ranks and ops to dst, re-interning the strings (a rank
-** present in both is reported by cs_straggler_compute). */
+** present in both is reported by cs_straggler_compute).  Process 0 parks
+** the sets in a cs_wait_store instead; this joins sets in memory. */
 void cs_wait_set_merge(cs_wait_set *dst, const cs_wait_set *src);
 
 void cs_wait_set_encode(const cs_wait_set *s, cs_encoder *e);
@@ -201,9 +202,10 @@ typedef struct cs_straggler_options {
     const cs_parallel_group *groups;   /* parallel_group_info entries (group_id →
                                        ** pg_name) for the groups lists; may be NULL */
     size_t ngroups;
-    /* Spools for the ops, the member records and the rows that wait for the
-    ** export (see cs_straggler_compute_store).  NULL: everything in memory,
-    ** the rows as vectors; a NULL result: that spool in memory. */
+    /* Spools for the member records, the window bounds and the rows that
+    ** wait for the export (and, in cs_straggler_compute, the ops).  NULL:
+    ** all in memory, the rows as vectors; a NULL result: that one spool in
+    ** memory. */
     cs_spool *(*new_spool)(void *arg);
     void *spool_arg;
 } cs_straggler_options;
@@ -274,8 +276,8 @@ typedef struct cs_straggler_counts {
     int64_t instances_uncorrected;  /* instances across hosts without an offset */
 } cs_straggler_counts;
 
-/* Longest op name (bytes, NUL excluded) a logged row carries inline; longer
-** names are kept in the result's strings. */
+/* Room for an op name in a logged row: names of up to 63 bytes travel
+** inline, longer ones are kept in the result's strings. */
 #define CS_WAIT_NAME_INLINE 64
 
 /* A row as cs_straggler_instances() / cs_straggler_details() hand it out:
@@ -322,8 +324,12 @@ typedef struct cs_wait_store cs_wait_store;
 ** it makes (memory when it returns NULL).  Returns 0, or -1 with a message
 ** in err when an op's rank is not listed, a rank is listed twice or a
 ** spool fails.
-** Memory: per instance (~100 bytes), per rank and per host; the ops and
-** rows stay in the spools.  Cost: O(N log N) for N ops plus, per member of
+** Memory: per instance (~100 bytes and its root-cause entries), per rank
+** (sums, lists, and the waits its open windows can still reach: all of
+** them while an op outside every step, whose window spans the run, is
+** pending) and per host, plus 24 bytes per member of the instances across
+** hosts while the clock offsets are computed; the ops and rows stay in the
+** spools.  Cost: O(N log N) for N ops plus, per member of
 ** an attributed instance, the waits inside its window.
 */
 int cs_straggler_compute_store(cs_wait_store *st, const cs_straggler_options *opt,

@@ -8,7 +8,7 @@
 */
 #include "wait_store.h"
 
-#include <stdio.h>
+#include <inttypes.h>
 
 #define READ_CHUNK 4096
 
@@ -39,7 +39,7 @@ static size_t pad8(size_t n)
 
 size_t cs_wait_rec_size(const cs_wait_rec *rec)
 {
-    return sizeof *rec + pad8((size_t)rec->op.op_name + 1);
+    return sizeof *rec + pad8((size_t)rec->name_len + 1);
 }
 
 const char *cs_wait_rec_name(const cs_wait_rec *rec)
@@ -126,19 +126,40 @@ static int cmp_add_block(const void *a, const void *b)
     return x->op < y->op ? -1 : x->op > y->op;
 }
 
-/* Appends the record of one op (names mapped to store ids) to buf. */
-static void append_rec(byte_vec *buf, const cs_wait_set *s, const add_ref *r,
-                       const uint32_t *map)
+/* The fields of o into a zeroed dst: no uninitialised padding reaches the
+** spool's file. */
+static void copy_op(cs_wait_op *dst, const cs_wait_op *o, const uint32_t *map)
+{
+    dst->rank = o->rank;
+    dst->op_id = o->op_id;
+    dst->arrive_ns = o->arrive_ns;
+    dst->leave_ns = o->leave_ns;
+    dst->launch_ns = o->launch_ns;
+    dst->ws_ns = o->ws_ns;
+    dst->busy_ns = o->busy_ns;
+    dst->idle_before_ns = o->idle_before_ns;
+    dst->step_id = o->step_id;
+    dst->rank_size = o->rank_size;
+    dst->transit_ms = o->transit_ms;
+    dst->sync_ms = o->sync_ms;
+    dst->group = map[o->group];
+    dst->op_type = map[o->op_type];
+    dst->step_kind = o->step_kind;
+}
+
+/* Appends the record of one op (names mapped to store ids) to buf; -1 for
+** a name too long to park. */
+static int append_rec(byte_vec *buf, const cs_wait_set *s, const add_ref *r, const uint32_t *map,
+                      cs_err *err)
 {
     const cs_wait_op *o = &s->ops.items[r->op];
     const char *name = cs_wait_set_string(s, o->op_name);
     size_t len = strlen(name);
+    if (len >= UINT32_MAX / 2) return cs_fail(err, "straggler: an op name of %zu bytes", len);
     cs_wait_rec rec;
     memset(&rec, 0, sizeof rec);
-    rec.op = *o;
-    rec.op.group = map[o->group];
-    rec.op.op_type = map[o->op_type];
-    rec.op.op_name = (uint32_t)len;
+    copy_op(&rec.op, o, map);
+    rec.name_len = (uint32_t)len;
     rec.num = r->num;
     rec.k = r->k;
     size_t size = cs_wait_rec_size(&rec);
@@ -147,6 +168,7 @@ static void append_rec(byte_vec *buf, const cs_wait_set *s, const add_ref *r,
     memset(buf->items + buf->len + sizeof rec, 0, size - sizeof rec);
     memcpy(buf->items + buf->len + sizeof rec, name, len);
     buf->len += size;
+    return 0;
 }
 
 /* The refs of s's ops with both keys; NULL when s has none. */
@@ -176,9 +198,20 @@ static add_ref *key_refs(const cs_wait_set *s)
     return refs;
 }
 
+/* Makes the store's failure sticky: later calls report the same message. */
+static int fail_store(cs_wait_store *st, cs_err *err)
+{
+    st->failed = true;
+    return cs_fail(err, "%s", st->failure.msg);
+}
+
 int cs_wait_store_add(cs_wait_store *st, const cs_wait_set *s, cs_err *err)
 {
     if (st->failed) return cs_fail(err, "%s", st->failure.msg);
+    if (s->ops.len >= UINT32_MAX) {
+        cs_fail(&st->failure, "straggler: %zu ops in one set", s->ops.len);
+        return fail_store(st, err);
+    }
     size_t nstr = s->strings.items.len;
     /* Only the few group, type and host strings are kept; op names travel
     ** inside the records. */
@@ -201,20 +234,18 @@ int cs_wait_store_add(cs_wait_store *st, const cs_wait_set *s, cs_err *err)
         size_t b = a;
         wait_block blk = {refs[a].rank, map[refs[a].group], 0, 0, 0, false};
         buf.len = 0;
-        for (; b < s->ops.len && refs[b].rank == refs[a].rank && refs[b].group == refs[a].group; b++) {
+        for (; rc == 0 && b < s->ops.len && refs[b].rank == refs[a].rank && refs[b].group == refs[a].group;
+             b++) {
             if (refs[b].num < 0 || (b > a && refs[b].num == refs[b - 1].num)) blk.unkeyed = true;
-            append_rec(&buf, s, &refs[b], map);
+            rc = append_rec(&buf, s, &refs[b], map, &st->failure);
         }
         blk.count = (uint32_t)(b - a);
         blk.size = buf.len;
-        rc = cs_spool_write(st->spool, buf.items, buf.len, &blk.at, err);
+        if (rc == 0) rc = cs_spool_write(st->spool, buf.items, buf.len, &blk.at, &st->failure);
         if (rc == 0) CS_VEC_PUSH(st->blocks, blk);
         a = b;
     }
-    if (rc) {
-        st->failed = true;
-        snprintf(st->failure.msg, sizeof st->failure.msg, "%s", err->msg);
-    }
+    if (rc) fail_store(st, err);
     free(buf.items);
     free(refs);
     free(map);
@@ -341,8 +372,12 @@ static int resort_block(cs_spool *sp, wait_block *b, const uint32_t *type_order,
     rec_ref *refs = cs_xmalloc((b->count ? b->count : 1) * sizeof *refs);
     int rc = cs_spool_read(sp, b->at, in, b->size, err);
     size_t n = 0;
-    for (size_t at = 0; rc == 0 && at < b->size && n < b->count; n++) {
+    for (size_t at = 0; rc == 0 && n < b->count; n++) {
         const cs_wait_rec *r = (const cs_wait_rec *)(in + at);
+        if (b->size - at < sizeof *r || b->size - at < cs_wait_rec_size(r)) {
+            rc = cs_fail(err, "straggler: a parked block ends inside a record");
+            break;
+        }
         rec_ref ref = {type_order[r->op.op_type], r->k, at};
         refs[n] = ref;
         at += cs_wait_rec_size(r);
@@ -356,6 +391,7 @@ static int resort_block(cs_spool *sp, wait_block *b, const uint32_t *type_order,
             len += sz;
         }
         rc = cs_spool_write(sp, out, len, &b->at, err);
+        b->size = len;
     }
     free(refs);
     free(out);
@@ -363,7 +399,34 @@ static int resort_block(cs_spool *sp, wait_block *b, const uint32_t *type_order,
     return rc;
 }
 
-/* Merges the blocks [first, first + n) of one group into instances. */
+/* Moves the records with the heap top's key out of the cursors into
+** members (rank order: the heap breaks ties by rank); *n counts them. */
+static int take_instance(cs_spool *sp, cursor_heap *h, const cs_wait_key *key, byte_vec *members, uint32_t *n,
+                         cs_err *err)
+{
+    members->len = 0;
+    *n = 0;
+    while (h->len) {
+        block_cursor *c = h->items[0];
+        uint32_t type;
+        int64_t num;
+        cursor_key(c, &type, &num);
+        if (type != key->type || num != key->num) return 0;
+        size_t sz = cs_wait_rec_size(cursor_rec(c));
+        CS_VEC_RESERVE(*members, members->len + sz);
+        memcpy(members->items + members->len, cursor_rec(c), sz);
+        members->len += sz;
+        (*n)++;
+        c->pos += sz;
+        int got = cursor_fill(sp, c, err);
+        if (got < 0) return -1;
+        if (got == 0) h->items[0] = h->items[--h->len];
+        if (h->len) heap_down(h, 0);
+    }
+    return 0;
+}
+
+/* Merges the n blocks of one group (sorted by rank) into instances. */
 static int merge_group(cs_wait_store *st, wait_block *blocks, size_t n, uint32_t group,
                        const uint32_t *type_order, cs_wait_instance_fn fn, void *arg, cs_err *err)
 {
@@ -386,25 +449,8 @@ static int merge_group(cs_wait_store *st, wait_block *blocks, size_t n, uint32_t
     while (rc == 0 && h.len) {
         cs_wait_key key = {group, 0, 0};
         cursor_key(h.items[0], &key.type, &key.num);
-        uint32_t nm = 0;
-        members.len = 0;
-        while (rc == 0 && h.len) {
-            block_cursor *c = h.items[0];
-            uint32_t t;
-            int64_t num;
-            cursor_key(c, &t, &num);
-            if (t != key.type || num != key.num) break;
-            size_t sz = cs_wait_rec_size(cursor_rec(c));
-            CS_VEC_RESERVE(members, members.len + sz);
-            memcpy(members.items + members.len, cursor_rec(c), sz);
-            members.len += sz;
-            nm++;
-            c->pos += sz;
-            int got = cursor_fill(st->spool, c, err);
-            if (got < 0) rc = -1;
-            else if (got == 0) h.items[0] = h.items[--h.len];
-            if (h.len) heap_down(&h, 0);
-        }
+        uint32_t nm;
+        rc = take_instance(st->spool, &h, &key, &members, &nm, err);
         if (rc == 0) rc = fn(arg, &key, members.items, members.len, nm, err);
     }
     for (size_t i = 0; i < n; i++) free(cur[i].buf);
@@ -414,11 +460,10 @@ static int merge_group(cs_wait_store *st, wait_block *blocks, size_t n, uint32_t
     return rc;
 }
 
-int cs_wait_store_instances(cs_wait_store *st, const uint32_t *group_order, const uint32_t *type_order,
-                            cs_wait_instance_fn fn, void *arg, int64_t *nfallback, cs_err *err)
+/* The store's blocks in merge order: by group_order, then rank.  -1 when a
+** rank has two blocks of one group (its ops came in two calls). */
+static int blocks_in_order(const cs_wait_store *st, const uint32_t *group_order, wait_block **out, cs_err *err)
 {
-    *nfallback = 0;
-    if (st->failed) return cs_fail(err, "%s", st->failure.msg);
     size_t n = st->blocks.len;
     block_ref *refs = cs_xmalloc((n ? n : 1) * sizeof *refs);
     for (size_t i = 0; i < n; i++) {
@@ -427,23 +472,38 @@ int cs_wait_store_instances(cs_wait_store *st, const uint32_t *group_order, cons
     }
     qsort(refs, n, sizeof *refs, cmp_block_ref);
     wait_block *blocks = cs_xmalloc((n ? n : 1) * sizeof *blocks);
-    for (size_t i = 0; i < n; i++) blocks[i] = refs[i].block;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        blocks[i] = refs[i].block;
+        if (i && blocks[i].group == blocks[i - 1].group && blocks[i].rank == blocks[i - 1].rank && rc == 0)
+            rc = cs_fail(err, "straggler: the ops of rank %" PRId64 " came in more than one set", blocks[i].rank);
+    }
     free(refs);
+    if (rc) free(blocks);
+    else *out = blocks;
+    return rc;
+}
+
+int cs_wait_store_instances(cs_wait_store *st, const uint32_t *group_order, const uint32_t *type_order,
+                            cs_wait_instance_fn fn, void *arg, int64_t *nfallback, cs_err *err)
+{
+    *nfallback = 0;
+    if (st->failed) return cs_fail(err, "%s", st->failure.msg);
+    wait_block *blocks = NULL;
+    if (blocks_in_order(st, group_order, &blocks, &st->failure)) return fail_store(st, err);
+    size_t n = st->blocks.len;
     int rc = 0;
     for (size_t a = 0; a < n && rc == 0;) {
         size_t b = a;
         bool unkeyed = false;
         for (; b < n && blocks[b].group == blocks[a].group; b++) unkeyed |= blocks[b].unkeyed;
         if (unkeyed) (*nfallback)++;
-        rc = merge_group(st, blocks + a, b - a, group_order[blocks[a].group], type_order, fn, arg, err);
+        rc = merge_group(st, blocks + a, b - a, group_order[blocks[a].group], type_order, fn, arg,
+                         &st->failure);
         a = b;
     }
     free(blocks);
-    if (rc) {
-        st->failed = true;
-        snprintf(st->failure.msg, sizeof st->failure.msg, "%s", err->msg);
-    }
-    return rc;
+    return rc ? fail_store(st, err) : 0;
 }
 
 void cs_wait_store_free(cs_wait_store *st)

@@ -8,7 +8,9 @@
 ** arrive, one block per (rank, group) sorted by the rank's own instance key,
 ** and the instances are formed at the end by a k-way merge of the member
 ** ranks' blocks of one group at a time: memory holds a small read buffer per
-** block of the group being merged, never the cluster's ops.
+** block of the group being merged, never the cluster's ops.  (A group keyed
+** by the fallback key first re-sorts its blocks one at a time: one rank's
+** ops of that group, twice.)
 **
 ** A parked op is a cs_wait_rec followed by its op name (NUL-terminated,
 ** padded to 8 bytes): cs_wait_rec_size() gives the whole length and
@@ -25,12 +27,13 @@
 #include "straggler.h"
 
 /* One parked op.  op.group and op.op_type are store string ids; op.op_name
-** is the length of the name that follows the record. */
+** is unused (0): the name follows the record. */
 typedef struct cs_wait_rec {
     cs_wait_op op;
     int64_t num;            /* sequence number of the op name, -1 if none */
     int64_t k;              /* position within (group, opType, rank), by
                             ** (startNs, opId), from 1: the fallback key */
+    uint32_t name_len;      /* bytes of the name, NUL excluded */
 } cs_wait_rec;
 
 /* Bytes of the record at rec, name included. */
@@ -45,8 +48,10 @@ cs_wait_store *cs_wait_store_new(cs_spool *spool);
 
 /*
 ** Parks the ranks and ops of s (one rank or several; ranks may come in any
-** order over several calls).  0, or -1 with a message when the spool fails;
-** the failure is sticky (later calls and cs_wait_store_instances fail too).
+** order over several calls, but all the ops of one rank in one call: the
+** fallback key is a position among the rank's ops).  0, or -1 with a
+** message when the spool fails; the failure is sticky (later calls and
+** cs_wait_store_instances fail too).
 */
 int cs_wait_store_add(cs_wait_store *st, const cs_wait_set *s, cs_err *err);
 
@@ -78,7 +83,7 @@ typedef int (*cs_wait_instance_fn)(void *arg, const cs_wait_key *key, const unsi
 ** numbers uses (0, num); a group where some rank has an op without a number
 ** or two ops with one number uses (type_order[opType], k) for all its ops
 ** (*nfallback counts those groups).  0, or -1 with a message (a spool
-** failure, or fn's).
+** failure, a rank whose ops of one group came in two calls, or fn's).
 */
 int cs_wait_store_instances(cs_wait_store *st, const uint32_t *group_order, const uint32_t *type_order,
                             cs_wait_instance_fn fn, void *arg, int64_t *nfallback, cs_err *err);

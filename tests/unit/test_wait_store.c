@@ -280,11 +280,38 @@ static void test_failing_spool(void)
     cs_wait_set_free(&s);
 }
 
+/* The ops of one rank of one group in two sets: the fallback key is a
+** position among the rank's ops, so the store refuses to merge them. */
+static void test_split_rank(void)
+{
+    cs_wait_store *st = cs_wait_store_new(NULL);
+    cs_wait_set a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    cs_wait_set_add_rank(&a, 0, "u", "h");
+    add_op(&a, 0, "g", "hcom_allReduce__1_1_1", "hcom_allReduce_", 0, 1);
+    add_op(&b, 0, "g", "hcom_allReduce__1_2_1", "hcom_allReduce_", 100, 2);
+    cs_err err = {{0}};
+    CHECK_INT(cs_wait_store_add(st, &a, &err), 0);
+    CHECK_INT(cs_wait_store_add(st, &b, &err), 0);
+    seen sn;
+    int64_t nfallback;
+    CHECK_INT(form(st, &sn, &nfallback), -1);
+    cs_straggler_result r;
+    CHECK_INT(cs_straggler_compute_store(st, NULL, &r, NULL, &err), -1);
+    CHECK_STR(err.msg, "straggler: the ops of rank 0 came in more than one set");
+    seen_free(&sn);
+    cs_wait_store_free(st);
+    cs_wait_set_free(&a);
+    cs_wait_set_free(&b);
+}
+
 int main(void)
 {
     test_instances();
     test_big_blocks();
     test_long_names();
     test_failing_spool();
+    test_split_rank();
     return check_report();
 }
