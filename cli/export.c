@@ -43,7 +43,7 @@ static int write_text_file(const char *path, const char *text, cs_err *err)
 
 /* The tables every export type writes, built for one form. */
 typedef struct outputs {
-    cs_table skipped, groups, step_trace, base_info, hosts, device_map, modules, module_cluster;
+    cs_table skipped, groups, step_trace, base_info, hosts, device_map, module_cluster;
     cs_table comm_time, comm_bandwidth, comm_matrix;
     cs_table stragglers, clock_offsets, top_waits;
     cs_table slow_rank, slow_ops, hccl_all, hccl_rank, hccl_top, hccl_groups;
@@ -110,7 +110,6 @@ static int build_outputs(const cs_options *o, const cs_cluster *c, const cs_repo
     }
     t->has_modules = c->modules_ran;
     if (t->has_modules) {
-        cs_table_module_statistic(c->ranks, c->n, &t->modules);
         cs_table_module_cluster(&c->modules, c->module_ranks, &t->module_cols, &t->module_cluster,
                                 &t->module_indent);
     }
@@ -120,7 +119,7 @@ static int build_outputs(const cs_options *o, const cs_cluster *c, const cs_repo
 static void free_outputs(outputs *t)
 {
     cs_table *all[] = {&t->skipped, &t->groups, &t->step_trace, &t->base_info, &t->hosts,
-                       &t->device_map, &t->modules, &t->module_cluster, &t->comm_time,
+                       &t->device_map, &t->module_cluster, &t->comm_time,
                        &t->comm_bandwidth, &t->comm_matrix, &t->stragglers,
                        &t->clock_offsets, &t->top_waits, &t->chart_step, &t->chart_wait,
                        &t->chart_band, &t->chart_modules, &t->slow_rank, &t->slow_ops, &t->hccl_all,
@@ -197,6 +196,14 @@ static bool details_next(const void *src, cs_comm_cursor *at, size_t max, cs_tab
     return !at->failed && at->row < r->ndetails;
 }
 
+/* ModuleStatistic, whole ranks at a time (rows of a rank stay together). */
+static bool modules_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
+{
+    const cs_cluster *c = src;
+    at->row = cs_table_module_statistic(c->ranks, c->n, at->row, max, t);
+    return at->row < c->n;
+}
+
 /* One big table written slice by slice: its rows never all exist as cells. */
 static int write_sliced(cs_sqlite_out *db, const sliced *src, cs_err *err)
 {
@@ -254,7 +261,7 @@ static int write_db(const cs_options *o, const cs_cluster *c, const outputs *t, 
         tables[n++] = whole_table(&t->device_map);
     }
     if (t->has_modules) {
-        tables[n++] = whole_table(&t->modules);
+        tables[n++] = sliced_table(modules_next, c);
         if (t->module_cluster.ncols <= DB_MAX_COLUMNS) tables[n++] = whole_table(&t->module_cluster);
         else cs_report_note(report, "module_statistic", "table ModuleStatisticCluster not written: %zu ranks are more "
                             "columns than SQLite allows; see ModuleStatistic or the CSV export",

@@ -253,16 +253,20 @@ static void add_module_row(cs_table *t, const cs_module_row *m)
     cs_table_add_int(t, m->op_count);
 }
 
-void cs_table_module_statistic(const cs_rank_result *ranks, size_t n, cs_table *t)
+size_t cs_table_module_statistic(const cs_rank_result *ranks, size_t n, size_t first, size_t max_rows, cs_table *t)
 {
     cs_table_init(t, "ModuleStatistic", module_cols, NCOLS(module_cols));
-    for (size_t i = 0; i < n; i++) {
-        if (!ranks[i].analysed) continue;
-        for (size_t k = 0; k < ranks[i].modules.len; k++) {
+    size_t i = first, rows = 0;
+    for (; i < n; i++) {
+        size_t len = ranks[i].analysed ? ranks[i].modules.len : 0;
+        if (rows && rows + len > max_rows) break;
+        for (size_t k = 0; k < len; k++) {
             add_module_row(t, &ranks[i].modules.items[k]);
             cs_table_add_int(t, ranks[i].rank);
         }
+        rows += len;
     }
+    return i;
 }
 
 static const cs_column module_rank_cols[] = {

@@ -3,6 +3,7 @@
 ** JSON printer, checked against exact bytes (outputs.md §2, §5).
 */
 #include "check.h"
+#include "cluster_tables.h"
 #include "csv_writer.h"
 #include "json_print.h"
 #include "sqlite_writer.h"
@@ -227,6 +228,43 @@ static void test_table(void)
     cs_table_free(&t);
     CHECK_INT(cs_table_nrows(&t), 0);
     cs_table_free(&t);      /* twice is harmless */
+}
+
+/* ModuleStatistic in slices of whole ranks: ranks 0, 1, 2 with 2, 3 and 1
+** rows, rank 1 skipped.  max 4: rank 0 (2 rows), then rank 1 does not
+** count and rank 2 fits (3 rows in all); max 1: a rank is never split, so
+** a slice may pass max; every rank is visited once. */
+static void test_module_statistic_slices(void)
+{
+    cs_rank_result r[3];
+    const size_t nrows[3] = {2, 3, 1};
+    for (int i = 0; i < 3; i++) {
+        cs_rank_result_init(&r[i], i, "/x");
+        r[i].analysed = i != 1;
+        for (size_t k = 0; k < nrows[i]; k++) {
+            cs_module_row m = {cs_xasprintf("p%d", i), cs_xasprintf("m%zu", k), cs_xstrdup("op"),
+                               cs_xstrdup("kern"), 10.0 * (double)k, 5.0, 2};
+            CS_VEC_PUSH(r[i].modules, m);
+        }
+    }
+    cs_table t;
+    CHECK_INT(cs_table_module_statistic(r, 3, 0, 4, &t), 3);
+    CHECK_INT(cs_table_nrows(&t), 3);
+    CHECK_STR(cs_table_cell(&t, 1, 1)->s, "m1");
+    CHECK_INT(cs_table_cell(&t, 2, 7)->i, 2);
+    CHECK_STR(cs_table_cell(&t, 2, 0)->s, "p2");
+    cs_table_free(&t);
+    CHECK_INT(cs_table_module_statistic(r, 3, 0, 1, &t), 1);
+    CHECK_INT(cs_table_nrows(&t), 2);
+    CHECK_INT(cs_table_cell(&t, 1, 7)->i, 0);
+    cs_table_free(&t);
+    CHECK_INT(cs_table_module_statistic(r, 3, 1, 1, &t), 3);    /* rank 1 skipped, rank 2 added */
+    CHECK_INT(cs_table_nrows(&t), 1);
+    cs_table_free(&t);
+    CHECK_INT(cs_table_module_statistic(r, 3, 3, 1, &t), 3);
+    CHECK_INT(cs_table_nrows(&t), 0);
+    cs_table_free(&t);
+    for (int i = 0; i < 3; i++) cs_rank_result_free(&r[i]);
 }
 
 /* -------------------------------------------------------------------- CSV */
@@ -829,6 +867,7 @@ static void test_xlsx_slices(void)
 
 int main(void)
 {
+    test_module_statistic_slices();
     setup_tmp();
     test_format_double();
     test_table();
