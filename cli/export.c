@@ -836,13 +836,13 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
     int rc = write_overview(x, o, c, report, t, &next_row, err);
     if (rc == 0) rc = insert_charts(x, t, "Overview", true, next_row + 2, err);
     if (rc == 0 && t->has_overlap) {
-        cs_sheet_options so = {step_trace_headers, -1, NULL, &t->chart_step};
+        cs_sheet_options so = {step_trace_headers, -1, NULL, &t->chart_step, NULL};
         rc = cs_xlsx_add_table(x, "StepTrace", &t->step_trace, &so, &cut, err);
         if (rc == 0) rc = insert_charts(x, t, "StepTrace", false, 0, err);
         note_truncated(&extra, "overlap", "StepTrace", cut);
     }
     if (rc == 0 && t->has_comm_time) {
-        cs_sheet_options so = {cs_comm_time_headers, -1, NULL, &t->chart_wait};
+        cs_sheet_options so = {cs_comm_time_headers, -1, NULL, &t->chart_wait, NULL};
         rc = add_sliced_sheet(x, "CommTime", time_next, &c->comm, cs_comm_time_rows(&c->comm), &so, &cut, err);
         if (rc == 0) rc = insert_charts(x, t, "CommTime", false, 0, err);
         note_truncated(&extra, "communication", "CommTime", cut);
@@ -851,7 +851,7 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         if (rc == 0) rc = cs_comm_outlier_limits(&c->comm, &lim, err);
         if (rc == 0 && lim.has_sync) rc = cs_xlsx_mark_outliers(x, "CommTime", 10, n, true, lim.sync_p90, err);
         if (rc == 0 && lim.has_wait) rc = cs_xlsx_mark_outliers(x, "CommTime", 11, n, true, lim.wait_p90, err);
-        cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL, &t->chart_band};
+        cs_sheet_options sb = {cs_comm_bandwidth_headers, -1, NULL, &t->chart_band, NULL};
         if (rc == 0)
             rc = add_sliced_sheet(x, "CommBandwidth", bandwidth_next, &c->comm, cs_comm_bw_rows(&c->comm), &sb, &cut,
                                   err);
@@ -864,19 +864,19 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
     if (rc == 0 && t->has_matrix) {
         /* the heat map sits where a chart-data block would; a grid wider than
         ** the sheet is left out (outputs.md §4) */
-        cs_owned_columns heat_cols = {0};
-        cs_table heat;
-        size_t nheat = cs_table_matrix_heatmap(t->matrix_totals, t->nmatrix_totals, &heat_cols, &heat);
+        cs_heat_map heat;
+        cs_heat_map_build(t->matrix_totals, t->nmatrix_totals, &heat);
+        size_t nheat = heat.n;
         bool fits = t->comm_matrix.ncols + 2 + nheat <= 16384;
-        cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL, fits && nheat ? &heat : NULL};
+        cs_side_source heat_rows = {heat.cols.cols, heat.cols.ncols, nheat, cs_heat_map_row, &heat};
+        cs_sheet_options so = {cs_comm_matrix_headers, -1, NULL, NULL, fits && nheat ? &heat_rows : NULL};
         rc = add_sliced_sheet(x, "CommMatrix", matrix_next, &c->comm, cs_comm_matrix_rows(&c->comm), &so, &cut, err);
         int first = (int)t->comm_matrix.ncols + 2;
         if (rc == 0 && fits && nheat)
             rc = cs_xlsx_color_scale(x, "CommMatrix", 1, first, (int)nheat, first + (int)nheat - 1, err);
         if (!fits) cs_report_note(&extra, "matrix", "CommMatrix heat map of %zu ranks is wider than a sheet: "
                                   "not written", nheat);
-        cs_table_free(&heat);
-        cs_owned_columns_free(&heat_cols);
+        cs_heat_map_free(&heat);
         note_truncated(&extra, "matrix", "CommMatrix", cut);
     }
     if (rc == 0 && (t->has_stragglers || t->has_slow_rank)) {
@@ -894,7 +894,7 @@ static int write_excel(const cs_options *o, const cs_cluster *c, const outputs *
         rc = cs_xlsx_add_blocks(x, "Stragglers", blocks, nb, NULL, err);
     }
     if (rc == 0 && t->has_modules) {
-        cs_sheet_options so = {NULL, 1, t->module_indent, &t->chart_modules};
+        cs_sheet_options so = {NULL, 1, t->module_indent, &t->chart_modules, NULL};
         rc = cs_xlsx_add_table(x, "ModuleStatistic", &t->module_cluster, &so, &cut, err);
         if (rc == 0) rc = insert_charts(x, t, "ModuleStatistic", false, 0, err);
         note_truncated(&extra, "module_statistic", "ModuleStatistic", cut);

@@ -6,40 +6,49 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "xlsx_writer.h"
+#include "order_stat.h"
 
-static bool limit(double *v, size_t n, double p, double *out)
+/* One pass over the per-op rows (not "Total Op Info") of both tables:
+** wait and synchronization ratios (metrics 0, 1), bandwidth (metric 2). */
+static int feed_pass(const cs_comm_sum *s, cs_order_stats *st, cs_err *err)
 {
-    if (n < 10) return false;
-    *out = cs_percentile(v, n, p);
-    return true;
-}
-
-int cs_comm_outlier_limits(const cs_comm_sum *s, cs_comm_limits *l, cs_err *err)
-{
-    memset(l, 0, sizeof *l);
-    size_t n = cs_comm_time_rows(s) > cs_comm_bw_rows(s) ? cs_comm_time_rows(s) : cs_comm_bw_rows(s);
-    double *wait = cs_xmalloc((n ? n : 1) * sizeof *wait), *sync = cs_xmalloc((n ? n : 1) * sizeof *sync);
-    size_t k = 0;
     cs_comm_cursor at = {0};
     for (const cs_comm_time_row *r; (r = cs_comm_time_next(s, &at)) != NULL;) {
         if (!r->op_name) continue;
-        wait[k] = r->wait_ratio;
-        sync[k++] = r->sync_ratio;
+        cs_order_stats_add(st, 0, r->wait_ratio);
+        cs_order_stats_add(st, 1, r->sync_ratio);
     }
-    l->has_wait = limit(wait, k, 0.9, &l->wait_p90);
-    l->has_sync = limit(sync, k, 0.9, &l->sync_p90);
-    bool failed = at.failed;
-    if (failed) cs_fail(err, "%s", at.err.msg);
-    k = 0;
+    if (at.failed) return cs_fail(err, "%s", at.err.msg);
     at = (cs_comm_cursor){0};
-    for (const cs_comm_bw_row *r; !failed && (r = cs_comm_bw_next(s, &at)) != NULL;)
-        if (r->op_name) wait[k++] = r->bandwidth;
-    if (!failed && at.failed) failed = cs_fail(err, "%s", at.err.msg) != 0;
-    l->has_bandwidth = limit(wait, k, 0.1, &l->bandwidth_p10);
-    free(wait);
-    free(sync);
-    return failed ? -1 : 0;
+    for (const cs_comm_bw_row *r; (r = cs_comm_bw_next(s, &at)) != NULL;)
+        if (r->op_name) cs_order_stats_add(st, 2, r->bandwidth);
+    return at.failed ? cs_fail(err, "%s", at.err.msg) : 0;
+}
+
+/* The rows stay in their spools: the percentiles are found in a few
+** passes over them (order_stat.h), not by sorting them in memory. */
+int cs_comm_outlier_limits(const cs_comm_sum *s, cs_comm_limits *l, cs_err *err)
+{
+    memset(l, 0, sizeof *l);
+    const double p[3] = {0.9, 0.9, 0.1};
+    cs_order_stats *st = cs_order_stats_new(3, p);
+    int rc;
+    do rc = feed_pass(s, st, err);
+    while (rc == 0 && cs_order_stats_end_pass(st));
+    if (rc == 0) {
+        size_t n;
+        l->wait_p90 = cs_order_stats_percentile(st, 0, &n);
+        l->has_wait = n >= 10;
+        l->sync_p90 = cs_order_stats_percentile(st, 1, &n);
+        l->has_sync = n >= 10;
+        l->bandwidth_p10 = cs_order_stats_percentile(st, 2, &n);
+        l->has_bandwidth = n >= 10;
+    }
+    if (!l->has_wait) l->wait_p90 = 0;
+    if (!l->has_sync) l->sync_p90 = 0;
+    if (!l->has_bandwidth) l->bandwidth_p10 = 0;
+    cs_order_stats_free(st);
+    return rc;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -91,40 +100,87 @@ static size_t index_of(const int64_t *r, size_t n, int64_t v)
     return (size_t)(p - r);
 }
 
-size_t cs_table_matrix_heatmap(const cs_matrix_total *tot, size_t ntot, cs_owned_columns *cols, cs_table *t)
+/* A total's link in the grid, with its place in the totals (sums keep it). */
+typedef struct heat_ref {
+    cs_heat_cell cell;
+    size_t at;
+} heat_ref;
+
+static int cmp_heat_ref(const void *a, const void *b)
 {
-    int64_t *ranks;
-    size_t n = grid_ranks(tot, ntot, &ranks);
-    double *size = cs_xcalloc(n * n + 1, sizeof *size), *time = cs_xcalloc(n * n + 1, sizeof *time);
-    for (size_t i = 0; i < ntot; i++) {
-        const cs_matrix_total *r = &tot[i];
-        size_t cell = index_of(ranks, n, r->src) * n + index_of(ranks, n, r->dst);
-        size[cell] += r->size_mb;
-        time[cell] += r->time_ms;
-    }
-    cols->ncols = n + 1;
-    cols->cols = cs_xmalloc((n + 1) * sizeof *cols->cols);
-    cols->names = cs_xmalloc((n + 1) * sizeof *cols->names);
+    const heat_ref *x = a, *y = b;
+    if (x->cell.src != y->cell.src) return x->cell.src < y->cell.src ? -1 : 1;
+    if (x->cell.dst != y->cell.dst) return x->cell.dst < y->cell.dst ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static void heat_columns(cs_heat_map *h)
+{
+    cs_owned_columns *cols = &h->cols;
+    cols->ncols = h->n + 1;
+    cols->cols = cs_xmalloc((h->n + 1) * sizeof *cols->cols);
+    cols->names = cs_xmalloc((h->n + 1) * sizeof *cols->names);
     cols->nnames = 0;
     cs_column corner = {"src_dst", "TEXT", "src\\dst"};
     cols->cols[0] = corner;
-    for (size_t d = 0; d < n; d++) {
-        char *name = cs_xasprintf("Rank %" PRId64, ranks[d]);
+    for (size_t d = 0; d < h->n; d++) {
+        char *name = cs_xasprintf("Rank %" PRId64, h->ranks[d]);
         cols->names[cols->nnames++] = name;
         cs_column c = {name, "REAL", name};
         cols->cols[d + 1] = c;
     }
-    cs_table_init(t, "MatrixHeatMap", cols->cols, cols->ncols);
-    for (size_t src = 0; src < n; src++) {
-        cs_table_add_text(t, cols->names[src]);
-        for (size_t d = 0; d < n; d++) {
-            size_t cell = src * n + d;
-            if (src == d || time[cell] == 0) cs_table_add_null(t);
-            else cs_table_add_real(t, size[cell] / time[cell]);
-        }
+}
+
+void cs_heat_map_build(const cs_matrix_total *tot, size_t ntot, cs_heat_map *h)
+{
+    memset(h, 0, sizeof *h);
+    h->n = grid_ranks(tot, ntot, &h->ranks);
+    heat_ref *refs = cs_xmalloc((ntot ? ntot : 1) * sizeof *refs);
+    for (size_t i = 0; i < ntot; i++) {
+        heat_ref r = {{(uint32_t)index_of(h->ranks, h->n, tot[i].src), (uint32_t)index_of(h->ranks, h->n, tot[i].dst),
+                       tot[i].size_mb, tot[i].time_ms}, i};
+        refs[i] = r;
     }
-    free(size);
-    free(time);
-    free(ranks);
-    return n;
+    if (ntot) qsort(refs, ntot, sizeof *refs, cmp_heat_ref);
+    h->cells = cs_xmalloc((ntot ? ntot : 1) * sizeof *h->cells);
+    h->row_first = cs_xcalloc(h->n + 1, sizeof *h->row_first);
+    size_t nc = 0;
+    for (size_t i = 0; i < ntot; i++) {
+        const cs_heat_cell *c = &refs[i].cell;
+        if (nc && h->cells[nc - 1].src == c->src && h->cells[nc - 1].dst == c->dst) {
+            h->cells[nc - 1].size_mb += c->size_mb;
+            h->cells[nc - 1].time_ms += c->time_ms;
+            continue;
+        }
+        /* summed from 0 in the totals' order, as a dense grid would be */
+        cs_heat_cell first = {c->src, c->dst, 0.0 + c->size_mb, 0.0 + c->time_ms};
+        h->cells[nc++] = first;
+        h->row_first[c->src + 1]++;
+    }
+    for (size_t r = 0; r < h->n; r++) h->row_first[r + 1] += h->row_first[r];
+    free(refs);
+    heat_columns(h);
+}
+
+void cs_heat_map_row(const void *arg, size_t src, cs_table *t)
+{
+    const cs_heat_map *h = arg;
+    cs_table_init(t, "MatrixHeatMap", h->cols.cols, h->cols.ncols);
+    cs_table_add_text(t, h->cols.names[src]);
+    size_t k = h->row_first[src], end = h->row_first[src + 1];
+    for (size_t d = 0; d < h->n; d++) {
+        while (k < end && h->cells[k].dst < d) k++;
+        const cs_heat_cell *c = k < end && h->cells[k].dst == d ? &h->cells[k] : NULL;
+        if (src == d || !c || c->time_ms == 0) cs_table_add_null(t);
+        else cs_table_add_real(t, c->size_mb / c->time_ms);
+    }
+}
+
+void cs_heat_map_free(cs_heat_map *h)
+{
+    free(h->ranks);
+    free(h->cells);
+    free(h->row_first);
+    cs_owned_columns_free(&h->cols);
+    memset(h, 0, sizeof *h);
 }

@@ -32,10 +32,32 @@ typedef struct cs_matrix_total {
 ** read back. */
 int cs_comm_matrix_totals(const cs_comm_sum *s, cs_matrix_total **out, size_t *n, cs_err *err);
 
-/* The heat map: header `src\dst`, `Rank d`…; a row per source rank; cell =
-** Σ transit_size / Σ transit_time over the "Total Op Info" matrix rows of that
-** link (every step, group, transport), NULL on the diagonal, without a row or
-** without time.  Returns the number of ranks in the grid. */
-size_t cs_table_matrix_heatmap(const cs_matrix_total *tot, size_t ntot, cs_owned_columns *cols, cs_table *t);
+/* One link of the heat map: its grid position and its sums. */
+typedef struct cs_heat_cell {
+    uint32_t src, dst;      /* indices into ranks */
+    double size_mb, time_ms;
+} cs_heat_cell;
+
+/*
+** The heat map: header `src\dst`, `Rank d`…; a row per source rank; cell =
+** Σ transit_size / Σ transit_time over the "Total Op Info" matrix rows of
+** that link (every step, group, transport), NULL on the diagonal, without a
+** row or without time.  The grid is ranks × ranks but its links are few, so
+** only they are held, and the rows are made one at a time.
+*/
+typedef struct cs_heat_map {
+    int64_t *ranks;         /* the grid's ranks, ascending */
+    size_t n;
+    cs_heat_cell *cells;    /* by (src, dst) */
+    size_t *row_first;      /* n + 1: row src's cells are [row_first[src], row_first[src + 1]) */
+    cs_owned_columns cols;  /* src\dst, Rank d… */
+} cs_heat_map;
+
+/* Builds the map from the totals (any order; sums in their order). */
+void cs_heat_map_build(const cs_matrix_total *tot, size_t ntot, cs_heat_map *h);
+/* Row src of the grid into t (initialised here, one row; the caller frees
+** it).  arg is the cs_heat_map: the signature of cs_side_source.row. */
+void cs_heat_map_row(const void *arg, size_t src, cs_table *t);
+void cs_heat_map_free(cs_heat_map *h);
 
 #endif

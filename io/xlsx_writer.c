@@ -124,6 +124,7 @@ typedef struct sheet_writer {
     const char *const *headers;
     const cs_sheet_options *opt;
     const cs_table *side;
+    const cs_side_source *side_source;
     size_t side_col, side_rows;
     size_t *width;          /* per table column, for fitting it at the end */
     size_t row;             /* data rows seen */
@@ -135,9 +136,19 @@ typedef struct sheet_writer {
 ** with the table's row r (rows go out strictly in order). */
 static void write_side_row(sheet_writer *w, size_t r, cs_err *err, int *rc)
 {
-    for (size_t c = 0; w->side && r < w->side_rows && c < w->side->ncols; c++)
-        write_cell(w->x, w->ws, (lxw_row_t)(r + 1), (lxw_col_t)(w->side_col + c), cs_table_cell(w->side, r, c), NULL,
-                   w->side->db_name, w->side->cols[c].db_name, err, rc);
+    if (r >= w->side_rows) return;
+    cs_table made;
+    const cs_table *t = w->side;
+    size_t row = r;
+    if (!t && w->side_source) {
+        w->side_source->row(w->side_source->arg, r, &made);
+        t = &made;
+        row = 0;
+    }
+    for (size_t c = 0; t && c < t->ncols; c++)
+        write_cell(w->x, w->ws, (lxw_row_t)(r + 1), (lxw_col_t)(w->side_col + c), cs_table_cell(t, row, c), NULL,
+                   t->db_name, t->cols[c].db_name, err, rc);
+    if (t == &made) cs_table_free(&made);
 }
 
 static int write_slice(sheet_writer *w, const cs_table *t, cs_err *err)
@@ -188,8 +199,8 @@ int cs_xlsx_add_table_from(cs_xlsx *x, const char *name, const cs_table *t, cons
                            const cs_sheet_options *opt, int64_t *truncated, cs_err *err)
 {
     if (truncated) *truncated = 0;
-    sheet_writer w = {x, workbook_add_worksheet(x->wb, name), name, NULL, opt, opt ? opt->side : NULL, 0, 0,
-                      NULL, 0, more ? more->nrows : cs_table_nrows(t), 0};
+    sheet_writer w = {x, workbook_add_worksheet(x->wb, name), name, NULL, opt, opt ? opt->side : NULL,
+                      opt ? opt->side_source : NULL, 0, 0, NULL, 0, more ? more->nrows : cs_table_nrows(t), 0};
     size_t room = LXW_ROW_MAX - 2;  /* header + the note row */
     w.shown = w.nrows > room + 1 ? room : w.nrows;
     if (!w.ws) return cs_fail(err, "%s: cannot add sheet %s", x->path, name);
@@ -206,9 +217,11 @@ int cs_xlsx_add_table_from(cs_xlsx *x, const char *name, const cs_table *t, cons
         worksheet_write_string(w.ws, 0, (lxw_col_t)c, w.headers[c], x->header);
     }
     w.side_col = t->ncols + 1;
-    w.side_rows = w.side ? cs_table_nrows(w.side) : 0;
-    for (size_t c = 0; w.side && c < w.side->ncols; c++)
-        worksheet_write_string(w.ws, 0, (lxw_col_t)(w.side_col + c), w.side->cols[c].csv_name, x->header);
+    w.side_rows = w.side ? cs_table_nrows(w.side) : w.side_source ? w.side_source->nrows : 0;
+    const cs_column *side_cols = w.side ? w.side->cols : w.side_source ? w.side_source->cols : NULL;
+    size_t side_ncols = w.side ? w.side->ncols : w.side_source ? w.side_source->ncols : 0;
+    for (size_t c = 0; c < side_ncols; c++)
+        worksheet_write_string(w.ws, 0, (lxw_col_t)(w.side_col + c), side_cols[c].csv_name, x->header);
     worksheet_freeze_panes(w.ws, 1, 0);
     /* before any row: constant-memory mode ignores ranges above the rows written */
     worksheet_autofilter(w.ws, 0, 0, (lxw_row_t)w.shown, (lxw_col_t)(t->ncols ? t->ncols - 1 : 0));
@@ -327,21 +340,6 @@ int cs_xlsx_color_scale(cs_xlsx *x, const char *sheet, int first_row, int first_
     lxw_error e = worksheet_conditional_format_range(ws, (lxw_row_t)first_row, (lxw_col_t)first_col,
                                                      (lxw_row_t)last_row, (lxw_col_t)last_col, &cf);
     return e == LXW_NO_ERROR ? 0 : cs_fail(err, "%s: sheet %s: %s", x->path, sheet, lxw_strerror(e));
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-double cs_percentile(double *v, size_t n, double p)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    double h = (double)(n - 1) * p;
-    size_t lo = (size_t)h;
-    if (lo + 1 >= n) return v[n - 1];
-    return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
 }
 
 int cs_xlsx_close(cs_xlsx *x, cs_err *err)

@@ -16,6 +16,16 @@ typedef struct cs_xlsx cs_xlsx;
 ** libxlsxwriter's row-by-row mode for big sheets (no merged ranges). */
 cs_xlsx *cs_xlsx_open(const char *path, bool constant_memory, cs_err *err);
 
+/* A chart-data block made one row at a time (a grid too large to hold as
+** cells): nrows rows of the columns cols; row() initialises t and fills it
+** with row r alone. */
+typedef struct cs_side_source {
+    const cs_column *cols;
+    size_t ncols, nrows;
+    void (*row)(const void *arg, size_t r, cs_table *t);
+    const void *arg;
+} cs_side_source;
+
 typedef struct cs_sheet_options {
     const char *const *headers; /* one per column; NULL: the CSV headers */
     int indent_col;             /* column whose cells are indented, -1 for none */
@@ -23,6 +33,7 @@ typedef struct cs_sheet_options {
     const cs_table *side;       /* chart-data block written to the right of the
                                 ** table (one empty column between), row by row
                                 ** with it; NULL for none.  Headers: csv_name. */
+    const cs_side_source *side_source;  /* ... or such a block made row by row */
 } cs_sheet_options;
 
 typedef enum cs_chart_type { CS_CHART_COLUMN, CS_CHART_COLUMN_STACKED, CS_CHART_BAR } cs_chart_type;
@@ -100,10 +111,6 @@ int cs_xlsx_mark_outliers(cs_xlsx *x, const char *sheet, int col, int nrows, boo
 ** maximum) over a rectangle of sheet `sheet`; blank cells stay uncoloured. */
 int cs_xlsx_color_scale(cs_xlsx *x, const char *sheet, int first_row, int first_col, int last_row, int last_col,
                         cs_err *err);
-
-/* The type-7 percentile (linear interpolation) of v[0..n), p in [0, 1];
-** sorts v in place.  n must be > 0. */
-double cs_percentile(double *v, size_t n, double p);
 
 /* Writes the file and frees x (also on failure); accepts NULL. */
 int cs_xlsx_close(cs_xlsx *x, cs_err *err);

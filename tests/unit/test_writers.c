@@ -4,6 +4,7 @@
 */
 #include "check.h"
 #include "cluster_tables.h"
+#include "comm_marks.h"
 #include "csv_writer.h"
 #include "json_print.h"
 #include "sqlite_writer.h"
@@ -228,6 +229,41 @@ static void test_table(void)
     cs_table_free(&t);
     CHECK_INT(cs_table_nrows(&t), 0);
     cs_table_free(&t);      /* twice is harmless */
+}
+
+/* The heat map from matrix totals: links summed in the totals' order, the
+** diagonal, a link without time and a pair without a link are NULL; ranks
+** are every src or dst, ascending. */
+static void test_heat_map(void)
+{
+    const cs_matrix_total tot[] = {
+        {4, 0, 0, 2.0, 1.0}, {0, 4, 0, 6.0, 2.0}, {4, 0, 1, 1.0, 3.0},     /* 4→0 twice: 3 MB / 4 ms */
+        {0, 0, 0, 9.0, 1.0}, {2, 4, 0, 5.0, 0.0},
+    };
+    cs_heat_map h;
+    cs_heat_map_build(tot, 5, &h);
+    CHECK_INT(h.n, 3);
+    CHECK_STR(h.cols.cols[0].csv_name, "src\\dst");
+    CHECK_STR(h.cols.cols[3].csv_name, "Rank 4");
+    cs_table t;
+    cs_heat_map_row(&h, 0, &t);     /* rank 0: 0→0 diagonal, 0→2 none, 0→4 6/2 */
+    CHECK_INT(cs_table_nrows(&t), 1);
+    CHECK_STR(cs_table_cell(&t, 0, 0)->s, "Rank 0");
+    CHECK_INT(cs_table_cell(&t, 0, 1)->kind, CS_CELL_NULL);
+    CHECK_INT(cs_table_cell(&t, 0, 2)->kind, CS_CELL_NULL);
+    CHECK_DBL(cs_table_cell(&t, 0, 3)->d, 3.0);
+    cs_table_free(&t);
+    cs_heat_map_row(&h, 1, &t);     /* rank 2: 2→4 has no time */
+    CHECK_INT(cs_table_cell(&t, 0, 3)->kind, CS_CELL_NULL);
+    cs_table_free(&t);
+    cs_heat_map_row(&h, 2, &t);     /* rank 4: 4→0 (2 + 1) / (1 + 3) */
+    CHECK_DBL(cs_table_cell(&t, 0, 1)->d, 0.75);
+    CHECK_INT(cs_table_cell(&t, 0, 3)->kind, CS_CELL_NULL);
+    cs_table_free(&t);
+    cs_heat_map_free(&h);
+    cs_heat_map_build(NULL, 0, &h);
+    CHECK_INT(h.n, 0);
+    cs_heat_map_free(&h);
 }
 
 /* ModuleStatistic in slices of whole ranks: ranks 0, 1, 2 with 2, 3 and 1
@@ -808,9 +844,24 @@ static void fill_rows(cs_table *t, size_t n, const char *db_name)
     }
 }
 
+/* A chart-data block made row by row from a table (cs_side_source.row). */
+static void side_row(const void *arg, size_t r, cs_table *t)
+{
+    const cs_table *src = arg;
+    cs_table_init(t, src->db_name, src->cols, src->ncols);
+    for (size_t c = 0; c < src->ncols; c++) {
+        const cs_cell *cell = cs_table_cell(src, r, c);
+        if (cell->kind == CS_CELL_INT) cs_table_add_int(t, cell->i);
+        else if (cell->kind == CS_CELL_REAL) cs_table_add_real(t, cell->d);
+        else if (cell->kind == CS_CELL_TEXT) cs_table_add_text(t, cell->s);
+        else cs_table_add_null(t);
+    }
+}
+
 /* A sheet written in slices equals the sheet written whole: cells, column
 ** widths (the widest cell comes last), the filter range, and a chart-data
-** block longer and shorter than the table. */
+** block longer and shorter than the table (given whole to the one, made
+** row by row for the other). */
 static void test_xlsx_slices(void)
 {
     if (system("python3 -c pass 2>/dev/null") != 0) return;     /* the comparison needs python3 */
@@ -828,7 +879,9 @@ static void test_xlsx_slices(void)
         CHECK(x != NULL);
         if (!x) return;
         for (int sh = 0; sh < 2; sh++) {
-            cs_sheet_options so = {NULL, -1, NULL, sh ? &short_side : &long_side};
+            const cs_table *side = sh ? &short_side : &long_side;
+            cs_side_source rows = {side->cols, side->ncols, cs_table_nrows(side), side_row, side};
+            cs_sheet_options so = {NULL, -1, NULL, k == 0 ? side : NULL, k == 0 ? NULL : &rows};
             const char *sheet = sh ? "Short" : "Long";
             int64_t cut = -1;
             if (k == 0) {
@@ -867,6 +920,7 @@ static void test_xlsx_slices(void)
 
 int main(void)
 {
+    test_heat_map();
     test_module_statistic_slices();
     setup_tmp();
     test_format_double();
