@@ -265,13 +265,15 @@ static int mkdir_p(const char *path)
 
 int cs_prepare_output_dir(const cs_options *o, cs_err *err)
 {
+    /* without -o the output goes into the -d folder: say so, not "-o" */
+    const char *flag = o->output_dir == o->input_dir ? "output folder (the -d folder)" : "-o";
     struct stat st;
     if (stat(o->output_dir, &st) == 0 && !S_ISDIR(st.st_mode))
-        return cs_fail(err, "-o %s: not a folder", o->output_dir);
+        return cs_fail(err, "%s %s: not a folder", flag, o->output_dir);
     char *dir = cs_xasprintf("%s/cluster_analysis_output", o->output_dir);
     int rc = 0;
-    if (mkdir_p(dir)) rc = cs_fail(err, "-o %s: cannot create %s: %s", o->output_dir, dir, strerror(errno));
-    else if (access(dir, W_OK)) rc = cs_fail(err, "-o %s: %s is not writable", o->output_dir, dir);
+    if (mkdir_p(dir)) rc = cs_fail(err, "%s %s: cannot create %s: %s", flag, o->output_dir, dir, strerror(errno));
+    else if (access(dir, W_OK)) rc = cs_fail(err, "%s %s: %s is not writable", flag, o->output_dir, dir);
     free(dir);
     return rc;
 }

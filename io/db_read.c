@@ -5,6 +5,8 @@
 */
 #include "db_read.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 
 bool cs_db_plausible_time(int64_t t) { return t >= CS_TIME_MIN_NS && t <= CS_TIME_MAX_NS; }
@@ -42,10 +44,22 @@ sqlite3 *cs_db_open_ro(const char *path, cs_err *err)
         return NULL;
     }
     /* Touch the schema now so that "file is not a database" surfaces here,
-    ** with the file's name, rather than on the first analysis query. */
-    rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+    ** with the file's name, rather than on the first analysis query.  SQLite
+    ** reads a zero-byte file (an interrupted copy) as an empty database: no
+    ** table at all is reported as such, not as a string of missing tables. */
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(db);
+    int64_t ntables = rc == SQLITE_OK ? sqlite3_column_int64(st, 0) : 0;
+    if (rc != SQLITE_OK) cs_fail(err, "%s: not a readable SQLite database: %s", path, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK && ntables == 0) {
+        struct stat sb;
+        if (stat(path, &sb) == 0 && sb.st_size == 0) cs_fail(err, "%s: empty file (0 bytes): an interrupted copy?", path);
+        else cs_fail(err, "%s: a database without any table", path);
+        rc = SQLITE_EMPTY;
+    }
     if (rc != SQLITE_OK) {
-        cs_fail(err, "%s: not a readable SQLite database: %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);
         return NULL;
     }

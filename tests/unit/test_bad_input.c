@@ -76,6 +76,10 @@ static void make_cluster(void)
                  "INSERT INTO COMPUTE_TASK_INFO (name, globalTaskId, taskType) VALUES (10, 10, 1), (10, 11, 1), (10, 12, 1);");
     /* rank 6: the schema without any row */
     CHECK_INT(fx_make_rank(root, "n_7_20241124080000000_ascend_pt", 6, NULL), 0);
+    /* rank 7: a zero-byte file, as an interrupted copy leaves it */
+    make_variant("n_8_20241124080000000_ascend_pt", 7, NULL);
+    db_path(path, sizeof path, "n_8_20241124080000000_ascend_pt", 7);
+    CHECK_INT(truncate(path, 0), 0);
     /* rank 0 again, older: a duplicate that discovery drops */
     make_variant("n_0_20231124080000000_ascend_pt", 0, NULL);
 }
@@ -96,7 +100,7 @@ int main(void)
     cs_discovery d = {0};
     cs_report report = {0};
     CHECK_INT(cs_discover(root, NULL, 0, &d, &report, &err), 0);
-    CHECK_INT(d.nranks, 7);
+    CHECK_INT(d.nranks, 8);
     CHECK_INT(cs_prepare_output_dir(&o, &err), 0);
     cs_rank_result *results = cs_xcalloc(d.nranks, sizeof *results);
     for (size_t i = 0; i < d.nranks; i++) cs_pipeline_analyse_rank(&d.ranks[i], &o, &results[i]);
@@ -112,6 +116,11 @@ int main(void)
     CHECK(has_line(skipped, "3,") && has_line(skipped, ",overlap,missing table TASK"));
     CHECK(has_line(skipped, "table TASK: no such column: connectionId"));
     CHECK(has_line(skipped, "empty rank (no rows in TASK)"));
+    CHECK(has_line(skipped, "ascend_pytorch_profiler_7.db: empty file (0 bytes): an interrupted copy?"));
+    /* one read skip for it, not a missing table per analysis */
+    CHECK(has_line(skipped, "n_8_20241124080000000_ascend_pt,read,") &&
+          !has_line(skipped, "n_8_20241124080000000_ascend_pt,communication") &&
+          !has_line(skipped, "n_8_20241124080000000_ascend_pt,overlap"));
     CHECK(!has_line(skipped, "\n5,"));
     printf("%s", skipped ? skipped : "(no skipped.csv)\n");
     free(skipped);

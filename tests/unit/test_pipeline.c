@@ -224,8 +224,36 @@ static void test_module_g1(void)
     cs_options_free(&o);
 }
 
+/* An output folder that is a file: named as -o when given, as the -d
+** folder when not. */
+static void test_output_not_a_folder(void)
+{
+    char root[4096], file[4200];
+    fx_tmp(root, sizeof root, "pipeline_out");
+    snprintf(file, sizeof file, "%s/a_file", root);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (f) fclose(f);
+    char *with_o[] = {"clusterscope", "-d", root, "-o", file, NULL};
+    cs_options o;
+    cs_err err = {""};
+    CHECK_INT(cs_options_parse(5, with_o, &o, &err), 0);
+    CHECK_INT(cs_prepare_output_dir(&o, &err), -1);
+    char want[4400];
+    snprintf(want, sizeof want, "-o %s: not a folder", file);
+    CHECK_STR(err.msg, want);
+    cs_options_free(&o);
+    char *without_o[] = {"clusterscope", "-d", file, NULL};
+    CHECK_INT(cs_options_parse(3, without_o, &o, &err), 0);
+    CHECK_INT(cs_prepare_output_dir(&o, &err), -1);
+    snprintf(want, sizeof want, "output folder (the -d folder) %s: not a folder", file);
+    CHECK_STR(err.msg, want);
+    cs_options_free(&o);
+}
+
 int main(void)
 {
+    test_output_not_a_folder();
     test_csv();
     test_db();
     test_no_tmpdir();
