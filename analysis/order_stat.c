@@ -31,7 +31,8 @@ struct cs_order_stats {
 };
 
 /* Doubles to unsigned keys in the same order: negatives flipped, positives
-** above them; NaN (positive bit pattern) lands above +infinity. */
+** above them.  −0 sorts just below +0; a NaN sorts by its sign bit (above
+** +infinity or below −infinity): the tables hold finite values. */
 static uint64_t key_of(double v)
 {
     uint64_t u;
@@ -61,6 +62,7 @@ cs_order_stats *cs_order_stats_new(size_t nmetrics, const double *p)
 
 void cs_order_stats_add(cs_order_stats *s, size_t m, double v)
 {
+    if (s->level >= LEVELS) return;     /* selection done: nothing left to count */
     metric *mt = &s->m[m];
     uint64_t key = key_of(v);
     if (s->level == 0) {
@@ -76,11 +78,13 @@ void cs_order_stats_add(cs_order_stats *s, size_t m, double v)
             mt->w[t].count[(key >> (shift - DIGIT_BITS)) & (DIGITS - 1)]++;
 }
 
-/* Fixes the next digit of w from its counters and clears them. */
+/* Fixes the next digit of w from its counters and clears them.  (The bound
+** only matters if a pass fed fewer values than the first: never past the
+** counters.) */
 static void fix_digit(wanted *w)
 {
     uint64_t d = 0;
-    while (w->count[d] <= w->k) w->k -= w->count[d++];
+    while (d < DIGITS - 1 && w->count[d] <= w->k) w->k -= w->count[d++];
     w->prefix = (w->prefix << DIGIT_BITS) | d;
     memset(w->count, 0, DIGITS * sizeof *w->count);
 }
@@ -100,6 +104,7 @@ static void start_metric(metric *mt)
 
 bool cs_order_stats_end_pass(cs_order_stats *s)
 {
+    if (s->level >= LEVELS) return false;
     for (size_t i = 0; i < s->nm; i++) {
         metric *mt = &s->m[i];
         if (s->level == 0) start_metric(mt);

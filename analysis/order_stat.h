@@ -10,7 +10,10 @@
 ** counting the values that share the bits already fixed.  Four passes over
 ** the values, 512 KB of counters per wanted statistic (two per metric), and
 ** the result is the type-7 percentile of the sorted values, v[lo] + (h −
-** lo)(v[lo + 1] − v[lo]) with h = (n − 1) p (NaN sorts above +infinity).
+** lo)(v[lo + 1] − v[lo]) with h = (n − 1) p.  −0 sorts just below +0 (a
+** sort that holds them equal may pick either); a NaN sorts by its sign bit.
+** The counters cost 1 MB per metric whatever the count: meant for many
+** values, not a handful.
 **
 ** Use: cs_order_stats_new(), then repeat { feed every value of every metric
 ** with cs_order_stats_add() } while cs_order_stats_end_pass() says another

@@ -196,7 +196,8 @@ static bool details_next(const void *src, cs_comm_cursor *at, size_t max, cs_tab
     return !at->failed && at->row < r->ndetails;
 }
 
-/* ModuleStatistic, whole ranks at a time (rows of a rank stay together). */
+/* ModuleStatistic, whole ranks at a time (rows of a rank stay together);
+** the cursor's row counts ranks here, not rows. */
 static bool modules_next(const void *src, cs_comm_cursor *at, size_t max, cs_table *t)
 {
     const cs_cluster *c = src;

@@ -127,8 +127,10 @@ static int parse_progress(const char *v, cs_options *o, cs_err *err)
 static int apply_valued(const char *flag, const char *v, cs_options *o, cs_err *err)
 {
     if (!strcmp(flag, "-d") || !strcmp(flag, "--profiling_path")) o->input_dir = v;
-    else if (!strcmp(flag, "-o") || !strcmp(flag, "--output_path")) o->output_dir = v;
-    else if (!strcmp(flag, "-m") || !strcmp(flag, "--mode")) o->mode = v;
+    else if (!strcmp(flag, "-o") || !strcmp(flag, "--output_path")) {
+        o->output_dir = v;
+        o->output_given = true;
+    } else if (!strcmp(flag, "-m") || !strcmp(flag, "--mode")) o->mode = v;
     else if (!strcmp(flag, "--export_type")) return parse_export(v, o, err);
     else if (!strcmp(flag, "--rank_list")) return strcmp(v, "all") ? parse_rank_list(v, o, err) : 0;
     else if (!strcmp(flag, "--step_id")) {

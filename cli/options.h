@@ -16,6 +16,7 @@ typedef enum cs_progress { CS_PROGRESS_AUTO, CS_PROGRESS_BAR, CS_PROGRESS_LINES,
 typedef struct cs_options {
     const char *input_dir;      /* -d; borrowed from argv */
     const char *output_dir;     /* -o; defaults to input_dir */
+    bool output_given;          /* -o was given (messages name it so) */
     const char *mode;           /* -m; default "all" */
     cs_export_type export_type;
     int64_t *rank_list;         /* owned; NULL = every rank */

@@ -266,7 +266,7 @@ static int mkdir_p(const char *path)
 int cs_prepare_output_dir(const cs_options *o, cs_err *err)
 {
     /* without -o the output goes into the -d folder: say so, not "-o" */
-    const char *flag = o->output_dir == o->input_dir ? "output folder (the -d folder)" : "-o";
+    const char *flag = o->output_given ? "-o" : "output folder (the -d folder)";
     struct stat st;
     if (stat(o->output_dir, &st) == 0 && !S_ISDIR(st.st_mode))
         return cs_fail(err, "%s %s: not a folder", flag, o->output_dir);

@@ -27,10 +27,10 @@ void cs_table_base_info(const char *base_info, cs_table *t);
 void cs_table_host_info(const cs_rank_result *ranks, size_t n, cs_table *t);
 void cs_table_rank_device_map(const cs_rank_result *ranks, size_t n, cs_table *t);
 
-/* ModuleStatistic: every analysed rank's rows, ascending rank, the
-** reference's schema. */
-/* ModuleStatistic rows of ranks[first..): whole ranks, up to max_rows rows
-** (at least one rank).  Returns the index of the first rank not added. */
+/* ModuleStatistic (the reference's schema), a slice: the rows of the
+** analysed ranks from ranks[first] on (ranks ascending), whole ranks, up to
+** max_rows rows but at least one rank; unanalysed ranks and ranks without
+** rows add nothing.  Returns the index of the first rank not added. */
 size_t cs_table_module_statistic(const cs_rank_result *ranks, size_t n, size_t first, size_t max_rows, cs_table *t);
 /* One rank's rows with the reference xlsx's headers (per-rank CSV / xlsx). */
 void cs_table_module_rank(const cs_module_rows *rows, cs_table *t);

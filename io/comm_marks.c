@@ -158,6 +158,7 @@ void cs_heat_map_build(const cs_matrix_total *tot, size_t ntot, cs_heat_map *h)
         h->row_first[c->src + 1]++;
     }
     for (size_t r = 0; r < h->n; r++) h->row_first[r + 1] += h->row_first[r];
+    h->cells = cs_xrealloc(h->cells, (nc ? nc : 1) * sizeof *h->cells);
     free(refs);
     heat_columns(h);
 }

@@ -20,7 +20,10 @@ typedef struct cs_db {
 
 /* Opens path read-only and immutable (URI mode=ro&immutable=1): no journal
 ** or lock file is ever created beside the user's data.  Checks that the file
-** is a database.  Returns NULL with a message naming the file on failure. */
+** is a database with at least one schema object: a zero-byte file ("empty
+** file (0 bytes): an interrupted copy?") or an empty database ("a database
+** without any table") is refused.  Returns NULL with a message naming the
+** file on failure. */
 sqlite3 *cs_db_open_ro(const char *path, cs_err *err);
 bool cs_db_has_table(cs_db *r, const char *table);
 /* Prepares sql; on failure sets schema_error and a message naming the file

@@ -140,8 +140,31 @@ static void test_random(void)
     }
 }
 
+/* Misuse stays in bounds: later passes feeding fewer values than the first
+** (the counters run out before the rank is reached), and values fed after
+** the last pass (ignored). */
+static void test_misuse(void)
+{
+    double p = 0.9;
+    cs_order_stats *st = cs_order_stats_new(1, &p);
+    for (int i = 0; i < 20; i++) cs_order_stats_add(st, 0, (double)i);
+    int passes = 1;
+    while (cs_order_stats_end_pass(st)) {
+        for (int i = 0; i < 5; i++) cs_order_stats_add(st, 0, (double)i);
+        passes++;
+    }
+    CHECK_INT(passes, 4);
+    cs_order_stats_add(st, 0, 1.0);
+    CHECK(!cs_order_stats_end_pass(st));
+    size_t n;
+    (void)cs_order_stats_percentile(st, 0, &n);
+    CHECK_INT(n, 20);
+    cs_order_stats_free(st);
+}
+
 int main(void)
 {
+    test_misuse();
     test_small();
     test_random();
     return check_report();
