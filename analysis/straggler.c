@@ -2,7 +2,7 @@
 ** straggler.c — cross-rank wait attribution (analyses.md §8.3) on per-op
 ** tuples, with the clock offsets of §8.4 applied first.
 **
-** Layout: interned strings; the wait set (build, merge, encode); the
+** Layout: interned strings; the wait set (build, encode); the
 ** per-rank tuple builder; the cluster computation in the order of §8.3
 ** (keys → instances → clock offsets → waits → reasons and root causes in
 ** processing order → per-rank totals → rows).
@@ -104,28 +104,6 @@ void cs_wait_set_add_rank(cs_wait_set *s, int64_t rank, const char *host_uid,
 {
     cs_wait_rank r = {rank, cs_wait_set_intern(s, host_uid), cs_wait_set_intern(s, host_name)};
     CS_VEC_PUSH(s->ranks, r);
-}
-
-void cs_wait_set_merge(cs_wait_set *dst, const cs_wait_set *src)
-{
-    size_t n = src->strings.items.len;
-    uint32_t *map = cs_xmalloc((n ? n : 1) * sizeof *map);
-    for (size_t i = 0; i < n; i++) map[i] = cs_wait_set_intern(dst, src->strings.items.items[i]);
-    for (size_t i = 0; i < src->ranks.len; i++) {
-        cs_wait_rank r = src->ranks.items[i];
-        r.host_uid = map[r.host_uid];
-        r.host_name = map[r.host_name];
-        CS_VEC_PUSH(dst->ranks, r);
-    }
-    CS_VEC_RESERVE(dst->ops, dst->ops.len + src->ops.len);
-    for (size_t i = 0; i < src->ops.len; i++) {
-        cs_wait_op o = src->ops.items[i];
-        o.group = map[o.group];
-        o.op_name = map[o.op_name];
-        o.op_type = map[o.op_type];
-        dst->ops.items[dst->ops.len++] = o;
-    }
-    free(map);
 }
 
 void cs_wait_set_encode(const cs_wait_set *s, cs_encoder *e)

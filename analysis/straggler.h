@@ -177,10 +177,6 @@ typedef struct cs_wait_rank_input {
 */
 int cs_wait_set_add_rank_ops(cs_wait_set *s, const cs_wait_rank_input *in, cs_err *err);
 
-/* Appends src's ranks and ops to dst, re-interning the strings (a rank
-** present in both is reported by cs_straggler_compute).  Process 0 parks
-** the sets in a cs_wait_store instead; this joins sets in memory. */
-void cs_wait_set_merge(cs_wait_set *dst, const cs_wait_set *src);
 
 void cs_wait_set_encode(const cs_wait_set *s, cs_encoder *e);
 /* Decodes into s (zeroed or freed by the caller).  Returns -1 on a malformed

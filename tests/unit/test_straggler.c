@@ -9,6 +9,7 @@
 #include "hccl_names.h"
 #include "file_spool.h"
 #include "straggler.h"
+#include "wait_store.h"
 
 #include <stdlib.h>
 
@@ -1165,8 +1166,8 @@ static void check_shuffles(scenario sc, const cs_straggler_options *opt)
     }
 
     /* one set per rank (as the workers build them), through the codec,
-    ** merged in reverse rank order */
-    cs_wait_set merged = {0};
+    ** parked in reverse rank order as process 0 does */
+    cs_wait_store *st = cs_wait_store_new(NULL);
     for (size_t k = sc.nranks; k-- > 0;) {
         cs_wait_set one = {0};
         cs_wait_set_add_rank(&one, sc.ranks[k].rank, sc.ranks[k].uid, sc.ranks[k].name);
@@ -1179,7 +1180,7 @@ static void check_shuffles(scenario sc, const cs_straggler_options *opt)
         CHECK_INT(cs_wait_set_decode(&d, &back), 0);
         CHECK_INT(d.pos, e.len);
         CHECK_INT(back.ops.len, one.ops.len);
-        cs_wait_set_merge(&merged, &back);
+        CHECK_INT(cs_wait_store_add(st, &back, &err), 0);
         /* a truncated buffer is refused */
         cs_decoder cut = {e.buf, e.len - 1, 0, false};
         cs_wait_set bad;
@@ -1188,10 +1189,10 @@ static void check_shuffles(scenario sc, const cs_straggler_options *opt)
         cs_wait_set_free(&one);
         free(e.buf);
     }
-    CHECK_INT(cs_straggler_compute(&merged, opt, &got, NULL, &err), 0);
+    CHECK_INT(cs_straggler_compute_store(st, opt, &got, NULL, &err), 0);
     CHECK(same_result(&want, &got));
     cs_straggler_result_free(&got);
-    cs_wait_set_free(&merged);
+    cs_wait_store_free(st);
     free(perm);
     cs_straggler_result_free(&want);
 }
